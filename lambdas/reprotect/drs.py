@@ -1,0 +1,78 @@
+"""DRS access: a client tuned for a concurrent sweep, and paging that never stops short."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import boto3
+from botocore.config import Config as BotoConfig
+
+PAGE_SIZE = 1000
+IDS_PER_CALL = 200  # DescribeSourceServers accepts at most 200 ids in filters.sourceServerIDs
+# Throttled calls are retried after the service's Retry-After hint this many times in all; other
+# retryable errors get botocore's standard mode.
+THROTTLE_ATTEMPTS = 8
+STANDARD_ATTEMPTS = 4
+MAX_HINT_SECONDS = 20.0
+
+
+def make_client(max_concurrency: int, session: boto3.session.Session | None = None) -> Any:
+    """A DRS client whose pool holds every concurrent call and that honours Retry-After."""
+    config = BotoConfig(
+        retries={"mode": "standard", "total_max_attempts": STANDARD_ATTEMPTS},
+        max_pool_connections=max_concurrency + 2,  # the sweep's pager shares the pool
+        connect_timeout=5,
+        read_timeout=30,
+        user_agent_extra="drs-reprotect",
+    )
+    client = (session or boto3.session.Session()).client("drs", config=config)
+    # First handler to answer wins: ours answers only for a throttled call with a hint left to honour.
+    client.meta.events.register_first("needs-retry.drs", _retry_after_hint)
+    return client
+
+
+def _retry_after_hint(response: Any = None, attempts: int = 0, **_: Any) -> float | None:
+    """Wait as long as DRS asks (with a little jitter so concurrent callers spread out)."""
+    if response is None or attempts >= THROTTLE_ATTEMPTS:
+        return None
+    http, parsed = response
+    if getattr(http, "status_code", None) != 429:
+        return None
+    hint = (parsed.get("retryAfterSeconds") if isinstance(parsed, dict) else None) or http.headers.get(
+        "Retry-After"
+    )
+    try:
+        seconds = float(hint)
+    except (TypeError, ValueError):
+        seconds = min(2.0**attempts * 0.2, MAX_HINT_SECONDS)
+    return min(max(seconds, 0.0), MAX_HINT_SECONDS) * (1 + random.random() * 0.1)  # noqa: S311
+
+
+def describe_pages(client: Any, server_ids: Sequence[str] | None = None) -> Iterator[list[dict[str, Any]]]:
+    """Yield each page of source servers: the whole fleet, or the given ids in chunks of 200."""
+    chunks: list[Sequence[str] | None] = (
+        [None]
+        if server_ids is None
+        else [server_ids[i : i + IDS_PER_CALL] for i in range(0, len(server_ids), IDS_PER_CALL)]
+    )
+    for chunk in chunks:
+        request: dict[str, Any] = {"maxResults": PAGE_SIZE}
+        if chunk is not None:
+            request["filters"] = {"sourceServerIDs": list(chunk)}
+        while True:
+            page = client.describe_source_servers(**request)
+            yield page.get("items", [])
+            # A page may be short or empty and still carry a token: only its absence ends the list.
+            token = page.get("nextToken")
+            if not token:
+                break
+            request["nextToken"] = token
+
+
+def error_code(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code") or type(exc).__name__)
+    return type(exc).__name__
