@@ -1,0 +1,97 @@
+"""DescribeSourceServers: filters, validation and pagination through capped and empty pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from drs_emulator.fleet import generate_fleet, make_server
+
+
+def _all_ids(client, **kwargs):
+    pages = list(client.get_paginator("describe_source_servers").paginate(**kwargs))
+    return [item["sourceServerID"] for page in pages for item in page["items"]], pages
+
+
+@pytest.mark.parametrize(
+    ("page_cap", "empty_every", "leading_empty", "page_size"),
+    [(None, None, 0, None), (7, None, 0, 50), (None, 3, 0, 25), (10, 2, 2, 1000), (1000, None, 1, 1)],
+)
+def test_paginator_returns_every_server_exactly_once(
+    drs_emulator, drs_client, page_cap, empty_every, leading_empty, page_size
+):
+    # Given a fleet served through capped and empty pages
+    fleet = generate_fleet(120, seed=3)
+    backend = drs_emulator.backend
+    backend.add_servers(fleet)
+    backend.page_cap, backend.empty_pages_every, backend.leading_empty_pages = (
+        page_cap,
+        empty_every,
+        leading_empty,
+    )
+
+    # When the paginator walks it
+    config = {"PageSize": page_size} if page_size else {}
+    ids, pages = _all_ids(drs_client, PaginationConfig=config)
+
+    # Then each server comes exactly once, pages respect the cap, and the empty pages were really served
+    assert sorted(ids) == sorted(s["sourceServerID"] for s in fleet)
+    assert len(ids) == len(set(ids))
+    largest = min(page_size or 1000, page_cap or 1000)
+    assert all(len(page["items"]) <= largest for page in pages)
+    empties = [page for page in pages if not page["items"]]
+    if empty_every or leading_empty:
+        assert empties
+        assert all("nextToken" in page for page in empties)
+    else:
+        assert not empties
+    assert "nextToken" not in pages[-1]
+
+
+def test_filters(drs_emulator, drs_client):
+    plain = make_server("STOPPED", ec2_origin=True)
+    extended = make_server("CONTINUOUS", extended=True, staging_account_id="111122223333")
+    drs_emulator.backend.add_servers([plain, extended])
+
+    by_id = drs_client.describe_source_servers(
+        filters={"sourceServerIDs": [plain["sourceServerID"], "s-0123456789abcdefg"]}
+    )["items"]
+    assert [s["sourceServerID"] for s in by_id] == [plain["sourceServerID"]]
+
+    by_staging = drs_client.describe_source_servers(filters={"stagingAccountIDs": ["111122223333"]})["items"]
+    assert [s["sourceServerID"] for s in by_staging] == [extended["sourceServerID"]]
+
+    instance_id = plain["sourceProperties"]["identificationHints"]["awsInstanceID"]
+    by_hardware = drs_client.describe_source_servers(filters={"hardwareId": instance_id})["items"]
+    assert [s["sourceServerID"] for s in by_hardware] == [plain["sourceServerID"]]
+
+    everything = drs_client.describe_source_servers(filters={"sourceServerIDs": []})["items"]
+    assert len(everything) == 2
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"maxResults": 1001},
+        {"filters": {"sourceServerIDs": [f"s-{i:017d}" for i in range(201)]}},
+        {"filters": {"sourceServerIDs": ["s-0123456789abcdef!"]}},
+        {"nextToken": "not-a-token"},
+    ],
+)
+def test_invalid_requests_are_rejected(drs_emulator, drs_client, kwargs):
+    with pytest.raises(drs_client.exceptions.ValidationException):
+        drs_client.describe_source_servers(**kwargs)
+
+
+def test_max_results_bounds_are_inclusive(drs_emulator, drs_client):
+    drs_emulator.backend.add_servers(generate_fleet(3, seed=1))
+    first = drs_client.describe_source_servers(maxResults=1)
+    assert len(first["items"]) == 1
+    assert "nextToken" in first
+    assert len(drs_client.describe_source_servers(maxResults=1000)["items"]) == 3
+
+
+def test_ordering_is_stable(drs_emulator, drs_client):
+    drs_emulator.backend.add_servers(generate_fleet(30, seed=2))
+    first, _ = _all_ids(drs_client, PaginationConfig={"PageSize": 4})
+    second, _ = _all_ids(drs_client, PaginationConfig={"PageSize": 9})
+    assert first == second == sorted(first)
