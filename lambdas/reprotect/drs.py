@@ -11,17 +11,16 @@ from botocore.config import Config as BotoConfig
 
 PAGE_SIZE = 1000
 IDS_PER_CALL = 200  # DescribeSourceServers accepts at most 200 ids in filters.sourceServerIDs
-# Throttled calls are retried after the service's Retry-After hint this many times in all; other
-# retryable errors get botocore's standard mode.
+# Throttled calls are retried after the service's Retry-After hint, up to this many attempts in all.
+# Other retryable errors get botocore's standard mode (3 attempts; AWS_MAX_ATTEMPTS changes it).
 THROTTLE_ATTEMPTS = 8
-STANDARD_ATTEMPTS = 4
 MAX_HINT_SECONDS = 20.0
 
 
 def make_client(max_concurrency: int, session: boto3.session.Session | None = None) -> Any:
     """A DRS client whose pool holds every concurrent call and that honours Retry-After."""
     config = BotoConfig(
-        retries={"mode": "standard", "total_max_attempts": STANDARD_ATTEMPTS},
+        retries={"mode": "standard"},
         max_pool_connections=max_concurrency + 2,  # the sweep's pager shares the pool
         connect_timeout=5,
         read_timeout=30,

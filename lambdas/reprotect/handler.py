@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.config import Config as BotoConfig
 
 from reprotect import engine, notify
 from reprotect.config import Config
@@ -49,7 +50,8 @@ def _drs(max_concurrency: int) -> Any:
 
 @cache
 def _client(service: str) -> Any:
-    return boto3.client(service)  # type: ignore[call-overload]
+    # Every StartReplication worker may write a cooldown claim at once.
+    return boto3.client(service, config=BotoConfig(max_pool_connections=64))  # type: ignore[call-overload]
 
 
 @cache

@@ -1,0 +1,185 @@
+"""Never twice, never too many, never past the deadline: idempotency, cooldown, cap, dry run."""
+
+from __future__ import annotations
+
+import threading
+
+from tests.integration.conftest import FakeContext, Stack, load_event
+
+
+def started_ids(stack: Stack) -> list[str]:
+    return [c.params["sourceServerID"] for c in stack.backend.calls_of("StartReplication")]
+
+
+def test_same_event_twice_starts_and_publishes_once_and_returns_the_first_report(stack: Stack, fleet) -> None:
+    (stopped,) = fleet({"state": "STOPPED"})
+    event = load_event("scheduler.json")
+
+    first = stack.invoke(event)
+    stack.backend.set_state(stopped, "STOPPED")  # stopped again: only the duplicate guard can hold it
+    second = stack.invoke(dict(event, executionId="a-retry", attemptNumber="2"))
+
+    assert started_ids(stack) == [stopped]
+    assert second == first
+    assert len(stack.messages()) == 1
+
+
+def test_classic_scheduled_event_is_deduplicated_by_its_id(stack: Stack, fleet) -> None:
+    fleet({"state": "STOPPED"})
+    event = load_event("scheduled_event.json")
+
+    stack.invoke(event)
+    stack.invoke(event)
+
+    assert len(stack.backend.calls_of("DescribeSourceServers")) == 1
+    assert len(stack.messages()) == 1
+
+
+def test_cooldown_holds_a_restarted_server_across_different_events(stack: Stack, fleet) -> None:
+    # Given a server this tool started
+    (sid,) = fleet({"state": "STOPPED"})
+    stack.invoke(load_event("scheduler.json"))
+    stack.backend.set_state(sid, "STOPPED")  # it stopped again straight away
+
+    # When another event comes within the cooldown
+    report = stack.invoke(load_event("alarm_plain.json"))
+
+    # Then it is skipped with the cooldown's end, and not started again
+    assert started_ids(stack) == [sid]
+    (server,) = report["servers"]
+    assert (server["outcome"], server["reason"]) == ("skipped", "cooldown")
+    assert "cooldown until" in server["detail"]
+    assert report["status"] == "idle"
+
+
+def test_expired_cooldown_lets_the_server_start_again(stack: Stack, fleet, monkeypatch) -> None:
+    monkeypatch.setenv("RESTART_COOLDOWN_SECONDS", "0")
+    (sid,) = fleet({"state": "STOPPED"})
+    stack.invoke(load_event("scheduler.json"))
+    stack.backend.set_state(sid, "STOPPED")
+
+    report = stack.invoke(load_event("alarm_plain.json"))
+
+    assert started_ids(stack) == [sid, sid]
+    assert report["servers"][0]["outcome"] == "started"
+
+
+def test_failed_attempt_leaves_no_cooldown(stack: Stack, fleet, monkeypatch) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # retries are not what this test is about
+    (sid,) = fleet({"state": "STOPPED"})
+    stack.backend.script_errors(sid, "StartReplication", ["InternalServerException"])
+
+    report = stack.invoke(load_event("scheduler.json"))
+
+    assert report["servers"][0]["outcome"] == "failed"
+    assert stack.cooldown_items() == {}
+    # and the next run tries again
+    again = stack.invoke(load_event("alarm_plain.json"))
+    assert again["servers"][0]["outcome"] == "started"
+
+
+def test_overlapping_invocations_never_start_a_server_twice(stack: Stack) -> None:
+    from drs_emulator.fleet import generate_fleet
+
+    servers = generate_fleet(60, seed=11, stopped=0.5)
+    stack.backend.add_servers(servers)
+    stopped = {
+        s["sourceServerID"] for s in servers if s["dataReplicationInfo"]["dataReplicationState"] == "STOPPED"
+    }
+    stack.backend.set_latency(0.02, "StartReplication")
+    # DRS would refuse a second start with a conflict, but the call itself must never be made twice.
+    reports: list[dict] = []
+
+    def invoke(event: dict) -> None:
+        reports.append(stack.invoke(event))
+
+    threads = [
+        threading.Thread(target=invoke, args=(load_event(name),))
+        for name in ("scheduler.json", "alarm_plain.json", "scheduled_event.json")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    starts = started_ids(stack)
+    assert len(starts) == len(set(starts))
+    assert sum(r["counts"]["started"] for r in reports) == len(starts)
+    assert set(starts) <= stopped
+    assert all(stack.backend.state_of(sid) == "INITIATING" for sid in starts)
+
+
+def test_cap_defers_the_rest(stack: Stack, fleet, monkeypatch) -> None:
+    monkeypatch.setenv("MAX_STARTS_PER_RUN", "2")
+    fleet(*[{"state": "STOPPED"} for _ in range(5)])
+
+    report = stack.invoke(load_event("scheduler.json"))
+
+    assert len(started_ids(stack)) == 2
+    assert report["counts"]["started"] == 2
+    assert report["counts"]["deferred"] == 3
+    assert {s["reason"] for s in report["servers"] if s["outcome"] == "deferred"} == {"max-starts-per-run"}
+    assert stack.dynamodb.scan(TableName=stack.table_name)["Count"] == 2 + 1  # claims + the run record
+
+
+def test_dry_run_decides_and_reports_but_starts_and_claims_nothing(stack: Stack, fleet, monkeypatch) -> None:
+    monkeypatch.setenv("DRY_RUN", "true")
+    fleet({"state": "STOPPED"}, {"state": "STOPPED", "tags": {"AutoReprotect": "false"}})
+
+    report = stack.invoke(load_event("scheduler.json"))
+
+    assert started_ids(stack) == []
+    assert report["status"] == "dry-run"
+    assert sorted(s["outcome"] for s in report["servers"]) == ["skipped", "would-start"]
+    assert stack.cooldown_items() == {}
+    (message,) = stack.messages()
+    assert message["MessageAttributes"]["outcome"]["Value"] == "dry-run"
+
+
+def test_include_tag_opt_in_mode(stack: Stack, fleet, monkeypatch) -> None:
+    monkeypatch.setenv("INCLUDE_TAG", "DR=protect")
+    opted, _ = fleet(
+        {"state": "STOPPED", "tags": {"DR": "protect"}}, {"state": "STOPPED", "tags": {"DR": "no"}}
+    )
+
+    report = stack.invoke(load_event("scheduler.json"))
+
+    assert started_ids(stack) == [opted]
+    assert sorted(s["reason"] for s in report["servers"]) == ["not-opted-in", "replication-stopped"]
+
+
+def test_exclude_tag_key_alone_excludes_any_value(stack: Stack, fleet, monkeypatch) -> None:
+    monkeypatch.setenv("EXCLUDE_TAG", "NoDR")
+    fleet({"state": "STOPPED", "tags": {"NoDR": ""}}, {"state": "STOPPED", "tags": {"NoDR": "yes"}})
+
+    report = stack.invoke(load_event("scheduler.json"))
+
+    assert started_ids(stack) == []
+    assert [s["reason"] for s in report["servers"]] == ["excluded-by-tag"] * 2
+
+
+def test_deadline_defers_what_cannot_be_reached(stack: Stack, fleet) -> None:
+    fleet(*[{"state": "STOPPED"} for _ in range(4)])
+
+    # 19 seconds left: under the 20-second safety margin, so nothing is launched
+    report = stack.invoke(load_event("scheduler.json"), FakeContext(budget_ms=19_000))
+
+    assert started_ids(stack) == []
+    assert report["counts"]["deferred"] == 4
+    assert {s["reason"] for s in report["servers"]} == {"deadline"}
+    assert report["status"] == "partial-failure"
+    assert report["sweepComplete"] is False
+
+
+def test_idle_run_publishes_nothing_unless_asked(stack: Stack, fleet, monkeypatch) -> None:
+    fleet({"state": "CONTINUOUS"}, {"state": "STOPPED", "tags": {"AutoReprotect": "false"}})
+
+    quiet = stack.invoke(load_event("scheduler.json"))
+    assert quiet["status"] == "idle"
+    assert stack.messages() == []
+
+    monkeypatch.setenv("NOTIFY_WHEN_IDLE", "true")
+    loud = stack.invoke(load_event("scheduled_event.json"))
+    (message,) = stack.messages()
+    assert loud["status"] == "idle"
+    assert message["MessageAttributes"]["outcome"]["Value"] == "idle"
