@@ -1,0 +1,64 @@
+"""Outcome notifications: a KMS-encrypted SNS topic that only accepts TLS, plus optional emails."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Aws
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+# Services that publish to the topic on our behalf: CloudWatch alarm actions, and EventBridge (for
+# anyone routing further rules to the topic). Each needs the key to encrypt what it publishes.
+KEY_USER_SERVICES = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
+
+
+class ReprotectNotifications(Construct):
+    """The outcome topic, its customer-managed key and email subscriptions."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, emails: Sequence[str]) -> None:
+        super().__init__(scope, construct_id)
+        self.key = self._build_key()
+        self.topic = self._build_topic(self.key)
+        for email in emails:
+            self.topic.add_subscription(subscriptions.EmailSubscription(email))
+
+    def _build_key(self) -> kms.Key:
+        key = kms.Key(
+            self,
+            "Key",
+            description="drs-reprotect outcome topic",
+            enable_key_rotation=True,
+        )
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowAwsServicesToPublishToTheEncryptedTopic",
+                principals=[iam.ServicePrincipal(service) for service in KEY_USER_SERVICES],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],  # in a key policy, "*" is this key
+            )
+        )
+        return key
+
+    def _build_topic(self, key: kms.IKey) -> sns.Topic:
+        topic = sns.Topic(
+            self,
+            "Topic",
+            display_name="drs-reprotect outcomes",
+            master_key=key,
+            enforce_ssl=True,
+        )
+        # A topic policy replaces SNS's default one, so let this account's alarms publish explicitly.
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowThisAccountsAlarmsToPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+            )
+        )
+        return topic

@@ -1,0 +1,148 @@
+"""What starts a sweep: a schedule, CloudWatch alarms going to ALARM, and DRS's own stalled events.
+
+Each target retries for a bounded time and then parks the event in an encrypted, TLS-only dead-letter
+queue, which ReprotectMonitoring alarms on.
+"""
+
+from __future__ import annotations
+
+import typing
+
+from aws_cdk import Aws, CfnElement, Duration, Stack, TimeZone
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra import constants as c
+from infra.config import ReprotectSettings
+from infra.nag import acknowledge
+
+RETRY_ATTEMPTS = 3
+# A sweep that could not be delivered within the hour is superseded by the next trigger anyway.
+MAX_EVENT_AGE = Duration.hours(1)
+DLQ_RETENTION = Duration.days(14)
+
+# The exact input contract of the engine's schedule events (documented in docs/deploy.md).
+SCHEDULE_INPUT = {
+    "source": c.SCHEDULE_SOURCE,
+    "scheduleArn": scheduler.ContextAttribute.schedule_arn,
+    "scheduledTime": scheduler.ContextAttribute.scheduled_time,
+    "executionId": scheduler.ContextAttribute.execution_id,
+    "attemptNumber": scheduler.ContextAttribute.attempt_number,
+}
+
+
+class ReprotectTriggers(Construct):
+    """Schedule, alarm rule and DRS rule, with their dead-letter queues."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, function: lambda_.IFunction, settings: ReprotectSettings
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.schedule_dead_letter_queue = self._build_dead_letter_queue("ScheduleDeadLetterQueue")
+        self.schedule = self._build_schedule(function, settings)
+        self.rule_dead_letter_queue = self._build_dead_letter_queue("RuleDeadLetterQueue")
+        self.alarm_rule = self._build_alarm_rule(function, settings)
+        self.drs_rule = self._build_drs_rule(function) if settings.drs_events_enabled else None
+
+    @property
+    def dead_letter_queues(self) -> dict[str, sqs.IQueue]:
+        return {"schedule": self.schedule_dead_letter_queue, "rules": self.rule_dead_letter_queue}
+
+    def _build_dead_letter_queue(self, construct_id: str) -> sqs.Queue:
+        queue = sqs.Queue(
+            self,
+            construct_id,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=DLQ_RETENTION,
+        )
+        acknowledge(
+            queue,
+            "AwsSolutions-SQS3",
+            "This queue is itself a dead-letter queue (for EventBridge targets); it needs none of its own.",
+        )
+        return queue
+
+    def _build_schedule_role(self, function: lambda_.IFunction) -> iam.Role:
+        role = iam.Role(
+            self,
+            "ScheduleRole",
+            description="EventBridge Scheduler invoking drs-reprotect",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
+            ),
+        )
+        stack = Stack.of(self)
+        function_id = stack.resolve(
+            stack.get_logical_id(typing.cast(CfnElement, function.node.default_child))
+        )
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::<{function_id}.Arn>:*]",
+            "CDK's grantInvoke also covers the function's versions and aliases ('<function arn>:*');"
+            " the grant is still lambda:InvokeFunction on this one function.",
+        )
+        return role
+
+    def _build_schedule(self, function: lambda_.IFunction, settings: ReprotectSettings) -> scheduler.Schedule:
+        return scheduler.Schedule(
+            self,
+            "Schedule",
+            description="drs-reprotect periodic sweep",
+            schedule=scheduler.ScheduleExpression.expression(
+                settings.schedule_expression, TimeZone.of(settings.schedule_time_zone)
+            ),
+            target=scheduler_targets.LambdaInvoke(
+                function,
+                input=scheduler.ScheduleTargetInput.from_object(SCHEDULE_INPUT),
+                dead_letter_queue=self.schedule_dead_letter_queue,
+                retry_attempts=RETRY_ATTEMPTS,
+                max_event_age=MAX_EVENT_AGE,
+                role=self._build_schedule_role(function),
+            ),
+        )
+
+    def _rule_target(self, function: lambda_.IFunction) -> events_targets.LambdaFunction:
+        return events_targets.LambdaFunction(
+            function,
+            dead_letter_queue=self.rule_dead_letter_queue,
+            retry_attempts=RETRY_ATTEMPTS,
+            max_event_age=MAX_EVENT_AGE,
+        )
+
+    def _build_alarm_rule(
+        self, function: lambda_.IFunction, settings: ReprotectSettings
+    ) -> events.Rule | None:
+        names: list[str] = list(settings.alarm_names)
+        if settings.alarm_name_prefix:
+            names.extend(events.Match.prefix(settings.alarm_name_prefix))
+        if not names:
+            return None  # neither names nor a prefix: alarm-triggered sweeps are off
+        return events.Rule(
+            self,
+            "AlarmRule",
+            description="Sweep when a watched CloudWatch alarm goes to ALARM",
+            event_pattern=events.EventPattern(
+                source=[c.ALARM_EVENT_SOURCE],
+                detail_type=[c.ALARM_EVENT_DETAIL_TYPE],
+                detail={"state": {"value": [c.ALARM_STATE]}, "alarmName": names},
+            ),
+            targets=[self._rule_target(function)],
+        )
+
+    def _build_drs_rule(self, function: lambda_.IFunction) -> events.Rule:
+        return events.Rule(
+            self,
+            "DrsRule",
+            description="Sweep when DRS reports a change in a source server's data replication",
+            event_pattern=events.EventPattern(
+                source=[c.DRS_EVENT_SOURCE], detail_type=list(c.DRS_EVENT_DETAIL_TYPES)
+            ),
+            targets=[self._rule_target(function)],
+        )
