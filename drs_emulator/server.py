@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -41,6 +43,29 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256  # benchmarks open many connections at once
     responder: DrsResponse
 
+    def server_activate(self) -> None:
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().server_activate()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End idle keep-alive connections so their handler threads exit with the server."""
+        with self.connections_lock:
+            connections = list(self.connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
 
 class EmulatorServer:
     """A DRS emulator on ``host:port`` (port 0 picks a free one), run in a daemon thread."""
@@ -65,9 +90,9 @@ class EmulatorServer:
 
     def start(self) -> EmulatorServer:
         if self._thread is None:
-            # A short poll interval keeps stop() quick; it costs nothing per request.
+            # shutdown() waits up to one poll interval; 10 ms keeps per-test fixtures cheap.
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
             )
             self._thread.start()
         return self
@@ -81,6 +106,7 @@ class EmulatorServer:
             self._httpd.shutdown()
             self._thread.join()
             self._thread = None
+        self._httpd.close_connections()
         self._httpd.server_close()
 
     def __enter__(self) -> EmulatorServer:
