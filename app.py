@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
 """CDK entry point. Offline: no credentials, no lookups. See docs/deploy.md for the context it reads."""
 
+import sys
+
 from aws_cdk import App
 
 from infra.application import build_app
+from infra.config import ConfigError
 
 app = App()
-build_app(app)
+try:
+    build_app(app)
+except ConfigError as exc:
+    sys.exit(f"drs-reprotect configuration error: {exc}")
 app.synth()

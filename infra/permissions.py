@@ -7,7 +7,7 @@ include tag. A bug in the engine therefore cannot start a server it was told to 
 
 from __future__ import annotations
 
-from aws_cdk import Stack
+from aws_cdk import Aws
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -45,8 +45,9 @@ class ReprotectPermissions(Construct):
         log_group: logs.ILogGroup,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.source_servers_arn = Stack.of(self).format_arn(
-            service="drs", resource="source-server", resource_name="*"
+        # Pseudo parameters rather than the stack's env: the same template works in every account/region.
+        self.source_servers_arn = (
+            f"arn:{Aws.PARTITION}:drs:{Aws.REGION}:{Aws.ACCOUNT_ID}:{c.DRS_SOURCE_SERVER_RESOURCE}"
         )
         self.policy = iam.Policy(
             self,
