@@ -12,12 +12,10 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config
 
 from drs_emulator.pytest_plugin import drs_client, drs_emulator  # noqa: F401
 from drs_emulator.server import EmulatorServer
-
-NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+from tests.emulator.shape_validator import NO_RETRY
 
 
 @dataclass

@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from botocore.config import Config
 from botocore.model import Shape
 
+# Error-path tests want one attempt per call; scripted errors would otherwise be eaten by retries.
+NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 _BODY_LOCATIONS = (None, "body")
 
 

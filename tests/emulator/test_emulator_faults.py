@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from drs_emulator.fleet import make_server
-from tests.emulator.conftest import NO_RETRY
+from tests.emulator.shape_validator import NO_RETRY
 
 
 def _stopped(backend, count):
