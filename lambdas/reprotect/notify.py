@@ -27,25 +27,25 @@ def should_publish(report: dict[str, Any], notify_when_idle: bool) -> bool:
 
 def fit(report: dict[str, Any], budget: int = MESSAGE_BUDGET) -> dict[str, Any]:
     """Trim the server list (most urgent kept) until the SNS message fits; counts stay whole."""
-    if len(_message(report).encode()) <= budget:
+    if len(message_body(report).encode()) <= budget:
         return report
     servers = report["servers"]
     low, high = 0, len(servers)  # the largest kept count that fits lies in [low, high)
     while low < high - 1:
         middle = (low + high) // 2
-        if len(_message(_trimmed(report, middle)).encode()) <= budget:
+        if len(message_body(trimmed(report, middle)).encode()) <= budget:
             low = middle
         else:
             high = middle
-    return _trimmed(report, low)
+    return trimmed(report, low)
 
 
-def _trimmed(report: dict[str, Any], keep: int) -> dict[str, Any]:
+def trimmed(report: dict[str, Any], keep: int) -> dict[str, Any]:
     omitted = len(report["servers"]) - keep
     return {**report, "servers": report["servers"][:keep], "truncated": True, "serversOmitted": omitted}
 
 
-def _message(report: dict[str, Any]) -> str:
+def message_body(report: dict[str, Any]) -> str:
     return json.dumps({"default": json.dumps(report, separators=(",", ":")), "email": email_text(report)})
 
 
@@ -68,7 +68,7 @@ def publish(sns: Any, topic_arn: str, report: dict[str, Any]) -> str:
         attributes[name] = {"DataType": "Number", "StringValue": str(report["counts"][kind])}
     response = sns.publish(
         TopicArn=topic_arn,
-        Message=_message(report),
+        Message=message_body(report),
         MessageStructure="json",
         Subject=subject(report),
         MessageAttributes=attributes,

@@ -1,0 +1,110 @@
+"""Errors per server and for the whole run: nothing raises past the report, nothing is lost."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from drs_emulator.fleet import generate_fleet
+from tests.integration.conftest import Stack, load_event
+
+
+@pytest.fixture(autouse=True)
+def _one_attempt(monkeypatch) -> None:
+    # botocore's standard retries are not what these tests are about (throttling has its own test).
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+
+
+def outcomes(report: dict) -> dict[str, tuple[str, str, str | None]]:
+    return {s["sourceServerID"]: (s["outcome"], s["reason"], s.get("errorCode")) for s in report["servers"]}
+
+
+def test_per_server_errors_each_get_their_outcome(stack: Stack, fleet) -> None:
+    conflict, gone, broken, fine = fleet(*[{"state": "STOPPED"} for _ in range(4)])
+    stack.backend.script_errors(conflict, "StartReplication", ["ConflictException"])
+    stack.backend.script_errors(gone, "StartReplication", ["ResourceNotFoundException"])
+    stack.backend.script_errors(broken, "StartReplication", ["InternalServerException"])
+
+    report = stack.invoke(load_event("scheduler.json"))
+
+    assert outcomes(report) == {
+        conflict: ("skipped", "no-longer-stopped", "ConflictException"),
+        gone: ("skipped", "not-found", "ResourceNotFoundException"),
+        broken: ("failed", "start-failed", "InternalServerException"),
+        fine: ("started", "replication-stopped", None),
+    }
+    assert report["status"] == "partial-failure"
+    (message,) = stack.messages()
+    assert message["MessageAttributes"]["outcome"]["Value"] == "partial-failure"
+    assert message["MessageAttributes"]["failed"]["Value"] == "1"
+    assert set(stack.cooldown_items()) == {fine}
+
+
+def test_every_start_failing_makes_the_run_failed(stack: Stack, fleet) -> None:
+    (sid,) = fleet({"state": "STOPPED"})
+    stack.backend.script_errors(sid, "StartReplication", ["InternalServerException"])
+
+    report = stack.invoke(load_event("scheduler.json"))
+
+    assert report["status"] == "failed"
+    assert "error" not in report
+
+
+@pytest.mark.parametrize(
+    ("mode", "code"),
+    [("uninitialized", "UninitializedAccountException"), ("deny_describe", "AccessDeniedException")],
+)
+def test_account_level_failure_is_reported_not_raised(stack: Stack, fleet, mode: str, code: str) -> None:
+    fleet({"state": "STOPPED"})
+    setattr(stack.backend, mode, True)
+
+    report = stack.invoke(load_event("scheduler.json"))
+
+    assert report["status"] == "failed"
+    assert report["error"]["code"] == code
+    assert report["servers"] == []
+    (message,) = stack.messages()
+    assert message["MessageAttributes"]["outcome"]["Value"] == "failed"
+    assert code in json.loads(message["Message"])["error"]["code"]
+
+
+def test_failure_on_a_later_page_keeps_the_outcomes_already_decided(stack: Stack) -> None:
+    servers = generate_fleet(30, seed=5, stopped=1.0, failback=0, extended=0, opted_out=0)
+    stack.backend.add_servers(servers)
+    stack.backend.page_cap = 10
+    # the first page answers; the second fails
+    stack.backend.script_errors(None, "DescribeSourceServers", [200, "InternalServerException"])
+
+    report = stack.invoke(load_event("scheduler.json"))
+
+    assert report["error"]["code"] == "InternalServerException"
+    assert report["counts"]["started"] == 10
+    assert len(stack.backend.calls_of("StartReplication")) == 10
+
+
+def test_throttling_is_retried_after_the_hint_until_every_server_started(stack: Stack) -> None:
+    servers = generate_fleet(24, seed=9, stopped=1.0, failback=0, extended=0, opted_out=0)
+    stack.backend.add_servers(servers)
+    stack.backend.set_rate_limit("StartReplication", rate=10, burst=10)
+
+    report = stack.invoke(load_event("scheduler.json"))
+
+    throttled = [c for c in stack.backend.calls_of("StartReplication") if c.status == 429]
+    assert throttled, "the bucket should have throttled some calls"
+    assert report["counts"]["started"] == 24
+    assert report["counts"]["failed"] == 0
+
+
+def test_still_throttled_after_retries_is_deferred(stack: Stack, fleet, monkeypatch) -> None:
+    monkeypatch.setattr("reprotect.drs.THROTTLE_ATTEMPTS", 2)  # each hinted wait is a whole second
+    (sid,) = fleet({"state": "STOPPED"})
+    stack.backend.script_errors(sid, "StartReplication", ["ThrottlingException"] * 2)
+
+    report = stack.invoke(load_event("scheduler.json"))
+
+    assert outcomes(report) == {sid: ("deferred", "throttled", "ThrottlingException")}
+    calls = stack.backend.calls_of("StartReplication")
+    assert [c.status for c in calls] == [429, 429]
+    assert calls[1].timestamp - calls[0].timestamp >= 1.0  # the service's Retry-After: 1 was honoured
+    assert stack.cooldown_items() == {}

@@ -1,0 +1,90 @@
+"""Arbitrary JSON events: the handler either runs or fails with the documented error, touching nothing."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reprotect.events import InvalidEventError
+from tests.integration.conftest import Stack
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+server_ids = st.from_regex(r"s-[0-9a-zA-Z]{17}", fullmatch=True) | st.text(string.printable, max_size=22)
+keys = st.sampled_from(
+    [
+        "source",
+        "detail-type",
+        "id",
+        "resources",
+        "detail",
+        "sourceServerIDs",
+        "dryRun",
+        "scheduleArn",
+        "scheduledTime",
+        "version",
+        "hello",
+    ]
+)
+near_valid = st.dictionaries(
+    keys,
+    json_values
+    | server_ids
+    | st.lists(server_ids, max_size=3)
+    | st.sampled_from(
+        [
+            "aws.drs",
+            "aws.cloudwatch",
+            "aws.events",
+            "drs-reprotect.schedule",
+            "CloudWatch Alarm State Change",
+            "Scheduled Event",
+        ]
+    ),
+    max_size=5,
+)
+events = st.one_of(json_values, near_valid)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(event=events)
+def test_arbitrary_event_runs_or_fails_before_any_aws_call(stack: Stack, event) -> None:
+    stack.backend.reset()
+    drs_calls_before = len(stack.backend.calls)
+    records_before = stack.dynamodb.scan(TableName=stack.table_name)["Count"]
+    try:
+        result = stack.invoke(event)
+    except InvalidEventError as exc:
+        assert str(exc)
+        assert len(stack.backend.calls) == drs_calls_before
+        assert stack.dynamodb.scan(TableName=stack.table_name)["Count"] == records_before
+        return
+    assert result["status"] in ("ignored", "idle", "ok", "dry-run", "partial-failure", "failed")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ids=st.lists(server_ids, min_size=1, max_size=5))
+def test_manual_ids_are_all_accounted_for_or_refused(stack: Stack, ids) -> None:
+    try:
+        report = stack.invoke({"sourceServerIDs": ids, "dryRun": True})
+    except InvalidEventError as exc:
+        bad = [i for i in ids if not isinstance(i, str) or len(i) != 19 or not i.startswith("s-")]
+        assert bad or "not a source server id" in str(exc)
+        return
+    assert {s["sourceServerID"] for s in report["servers"]} == set(ids)
+
+
+def test_a_valid_event_in_the_property_space_really_runs(stack: Stack, fleet) -> None:
+    # Guards the property tests above from passing only because everything is refused.
+    fleet({"state": "STOPPED"})
+
+    report = stack.invoke({"dryRun": False})
+
+    assert report["counts"]["started"] == 1

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+
+from drs_emulator.fleet import make_server
+from reprotect.config import Config, TagSpec
+from reprotect.selection import classify
+
+CONFIG = Config(topic_arn=None, table_name=None)
+
+
+@pytest.mark.parametrize(
+    ("spec", "outcome", "reason"),
+    [
+        ({"state": "STOPPED"}, "started", "replication-stopped"),
+        ({"state": "STOPPED", "tags": {"AutoReprotect": "false"}}, "skipped", "excluded-by-tag"),
+        ({"state": "STOPPED", "tags": {"AutoReprotect": "true"}}, "started", "replication-stopped"),
+        ({"state": "STOPPED", "direction": "FAILBACK"}, "skipped", "failback-direction"),
+        ({"state": "STOPPED", "extended": True}, "skipped", "extended-from-staging-account"),
+        ({"state": "STALLED"}, "attention", "stalled"),
+        ({"state": "DISCONNECTED"}, "attention", "disconnected"),
+        ({"state": "PAUSED"}, "attention", "paused"),
+        ({"state": "BACKLOG", "error": "UNSTABLE_NETWORK"}, "attention", "replication-error"),
+        ({"state": "CONTINUOUS"}, "healthy", "replicating"),
+        ({"state": "INITIATING"}, "healthy", "replicating"),
+        ({"state": "RESCAN"}, "healthy", "replicating"),
+    ],
+)
+def test_state_and_policy(spec: dict, outcome: str, reason: str) -> None:
+    decision = classify(make_server(**spec), CONFIG)
+
+    assert (decision.outcome, decision.reason) == (outcome, reason)
+
+
+def test_exclusion_wins_over_opt_in() -> None:
+    config = Config(topic_arn=None, table_name=None, include_tag=TagSpec("DR"))
+    server = make_server("STOPPED", tags={"DR": "yes", "AutoReprotect": "false"})
+
+    assert classify(server, config).reason == "excluded-by-tag"
+
+
+def test_extended_server_names_its_staging_account() -> None:
+    server = make_server("STOPPED", extended=True, staging_account_id="210987654321")
+
+    assert "210987654321" in str(classify(server, CONFIG).detail)
+
+
+def test_hostname_comes_from_identification_hints() -> None:
+    assert classify(make_server("STOPPED", hostname="db-1"), CONFIG).hostname == "db-1"
