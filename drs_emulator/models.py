@@ -50,6 +50,7 @@ OPERATIONS = (
 SERVER_ID = re.compile(r"^s-[0-9a-zA-Z]{17}$")
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 ARN = re.compile(r"^arn:.{16,2044}$")
+PASS_THROUGH = (200, "OK")
 MAX_FILTER_IDS = 200
 MAX_RESULTS = 1000
 
@@ -204,13 +205,16 @@ class DrsBackend:
     def script_errors(self, server_id: str | None, operation: str, errors: Iterable[str | int]) -> None:
         """Queue errors (names or status codes) answered, one per call, for this server and operation.
 
+        An entry of ``200`` (or ``"OK"``) lets that call through normally, to fail a later call.
+
         ``server_id=None`` scripts calls of the operation whatever their target (needed for
         DescribeSourceServers, which has none).
         """
         self._check_operation(operation)
         queued = list(errors)
         for name in queued:
-            error_by_name(name)  # fail now on a typo, not in the handler thread
+            if name not in PASS_THROUGH:
+                error_by_name(name)  # fail now on a typo, not in the handler thread
         with self._lock:
             self._scripts.setdefault((server_id, operation), deque()).extend(queued)
 
@@ -278,7 +282,10 @@ class DrsBackend:
         for key in ((server_id, operation), (None, operation)):
             queue = self._scripts.get(key)
             if queue:
-                raise error_by_name(queue.popleft(), resource_id=server_id)
+                entry = queue.popleft()
+                if entry in PASS_THROUGH:
+                    return
+                raise error_by_name(entry, resource_id=server_id)
 
     # ---- operations -------------------------------------------------------------------------
 

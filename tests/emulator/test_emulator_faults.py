@@ -117,6 +117,15 @@ def test_scripted_errors_without_a_target_apply_to_describe(drs_emulator, drs_cl
     assert drs_client.describe_source_servers()["items"] == []
 
 
+def test_scripted_pass_through_lets_a_call_answer_normally(drs_emulator, drs_client):
+    drs_emulator.backend.script_errors(None, "DescribeSourceServers", [200, "InternalServerException", "OK"])
+    drs_client.describe_source_servers()
+    with pytest.raises(drs_client.exceptions.InternalServerException):
+        drs_client.describe_source_servers()
+    drs_client.describe_source_servers()
+    assert [c.status for c in drs_emulator.backend.calls] == [200, 500, 200]
+
+
 def test_unknown_script_names_fail_at_once(drs_emulator):
     with pytest.raises(ValueError, match="unknown DRS error"):
         drs_emulator.backend.script_errors(None, "StartReplication", ["Nope"])
