@@ -46,13 +46,28 @@ class ReprotectTriggers(Construct):
         super().__init__(scope, construct_id)
         self.schedule_dead_letter_queue = self._build_dead_letter_queue("ScheduleDeadLetterQueue")
         self.schedule = self._build_schedule(function, settings)
-        self.rule_dead_letter_queue = self._build_dead_letter_queue("RuleDeadLetterQueue")
-        self.alarm_rule = self._build_alarm_rule(function, settings)
+        self.alarm_name_patterns = self._alarm_name_patterns(settings)
+        rules_wanted = bool(self.alarm_name_patterns) or settings.drs_events_enabled
+        self.rule_dead_letter_queue = (
+            self._build_dead_letter_queue("RuleDeadLetterQueue") if rules_wanted else None
+        )
+        self.alarm_rule = self._build_alarm_rule(function) if self.alarm_name_patterns else None
         self.drs_rule = self._build_drs_rule(function) if settings.drs_events_enabled else None
 
     @property
     def dead_letter_queues(self) -> dict[str, sqs.IQueue]:
-        return {"schedule": self.schedule_dead_letter_queue, "rules": self.rule_dead_letter_queue}
+        queues: dict[str, sqs.IQueue] = {"schedule": self.schedule_dead_letter_queue}
+        if self.rule_dead_letter_queue is not None:
+            queues["rules"] = self.rule_dead_letter_queue
+        return queues
+
+    @staticmethod
+    def _alarm_name_patterns(settings: ReprotectSettings) -> list[str]:
+        """Exact alarm names plus, if set, a prefix match; empty means alarm-triggered sweeps are off."""
+        patterns = list(settings.alarm_names)
+        if settings.alarm_name_prefix:
+            patterns.extend(events.Match.prefix(settings.alarm_name_prefix))
+        return patterns
 
     def _build_dead_letter_queue(self, construct_id: str) -> sqs.Queue:
         queue = sqs.Queue(
@@ -109,6 +124,7 @@ class ReprotectTriggers(Construct):
         )
 
     def _rule_target(self, function: lambda_.IFunction) -> events_targets.LambdaFunction:
+        assert self.rule_dead_letter_queue is not None  # created whenever a rule is
         return events_targets.LambdaFunction(
             function,
             dead_letter_queue=self.rule_dead_letter_queue,
@@ -116,14 +132,7 @@ class ReprotectTriggers(Construct):
             max_event_age=MAX_EVENT_AGE,
         )
 
-    def _build_alarm_rule(
-        self, function: lambda_.IFunction, settings: ReprotectSettings
-    ) -> events.Rule | None:
-        names: list[str] = list(settings.alarm_names)
-        if settings.alarm_name_prefix:
-            names.extend(events.Match.prefix(settings.alarm_name_prefix))
-        if not names:
-            return None  # neither names nor a prefix: alarm-triggered sweeps are off
+    def _build_alarm_rule(self, function: lambda_.IFunction) -> events.Rule:
         return events.Rule(
             self,
             "AlarmRule",
@@ -131,7 +140,7 @@ class ReprotectTriggers(Construct):
             event_pattern=events.EventPattern(
                 source=[c.ALARM_EVENT_SOURCE],
                 detail_type=[c.ALARM_EVENT_DETAIL_TYPE],
-                detail={"state": {"value": [c.ALARM_STATE]}, "alarmName": names},
+                detail={"state": {"value": [c.ALARM_STATE]}, "alarmName": self.alarm_name_patterns},
             ),
             targets=[self._rule_target(function)],
         )

@@ -1,0 +1,115 @@
+"""The function: runtime, code, Powertools layer, sizing, environment and its log group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk.assertions import Capture, Match, Template
+from aws_cdk.cx_api import CloudAssembly
+
+from infra import constants as c
+from tests.infra.conftest import only
+
+
+def test_runtime_architecture_handler_and_sizing(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Runtime": "python3.14",
+            "Architectures": ["arm64"],
+            "Handler": "reprotect.handler.lambda_handler",
+            "MemorySize": 512,
+            "Timeout": 300,
+        },
+    )
+
+
+def test_powertools_comes_from_the_pinned_public_layer_parameter(template: Template) -> None:
+    # Given the layer is a CloudFormation SSM parameter type, synth needs no network
+    layer = Capture()
+    template.has_resource_properties("AWS::Lambda::Function", {"Layers": [{"Ref": layer}]})
+    parameter = template.to_json()["Parameters"][layer.as_string()]
+    assert parameter == {
+        "Type": "AWS::SSM::Parameter::Value<String>",
+        "Default": "/aws/service/powertools/python/arm64/python3.14/3.37.0",
+    }
+
+
+def test_engine_environment_is_wired_from_settings(template: Template) -> None:
+    variables = only(template, "AWS::Lambda::Function")["Environment"]["Variables"]
+    topic = next(iter(template.find_resources("AWS::SNS::Topic")))
+    table = next(iter(template.find_resources("AWS::DynamoDB::Table")))
+    assert variables == {
+        "OUTCOME_TOPIC_ARN": {"Ref": topic},
+        "IDEMPOTENCY_TABLE_NAME": {"Ref": table},
+        "DRY_RUN": "false",
+        "EXCLUDE_TAG": "AutoReprotect=false",
+        "INCLUDE_TAG": "",
+        "MAX_STARTS_PER_RUN": "100",
+        "RESTART_COOLDOWN_SECONDS": "3600",
+        "MAX_CONCURRENCY": "10",
+        "NOTIFY_WHEN_IDLE": "false",
+        "POWERTOOLS_SERVICE_NAME": "drs-reprotect",
+        "POWERTOOLS_METRICS_NAMESPACE": "DrsReprotect",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+    }
+
+
+def test_overridden_settings_reach_the_environment(
+    opt_in_template: Template, plain_template: Template
+) -> None:
+    opt_in_template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "MemorySize": 1024,
+            "Environment": {
+                "Variables": Match.object_like(
+                    {
+                        "DRY_RUN": "false",  # the environment beats the shared settings block
+                        "INCLUDE_TAG": "DR=auto",
+                        "EXCLUDE_TAG": "NoReprotect",
+                        "MAX_STARTS_PER_RUN": "25",  # from `-c max_starts_per_run=25`
+                        "RESTART_COOLDOWN_SECONDS": "600",  # from the settings block
+                    }
+                )
+            },
+        },
+    )
+    plain_template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {"Environment": {"Variables": Match.object_like({"DRY_RUN": "true", "MAX_STARTS_PER_RUN": "25"})}},
+    )
+
+
+def test_explicit_log_group_with_retention(template: Template, opt_in_template: Template) -> None:
+    log_group = next(
+        iter(template.find_resources("AWS::Logs::LogGroup", {"Properties": {"RetentionInDays": 90}}))
+    )
+    template.has_resource_properties(
+        "AWS::Lambda::Function", {"LoggingConfig": {"LogGroup": {"Ref": log_group}}}
+    )
+    opt_in_template.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
+
+
+def test_role_has_no_managed_policies(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": Match.object_like(
+                {"Statement": [Match.object_like({"Principal": {"Service": "lambda.amazonaws.com"}})]}
+            ),
+            "ManagedPolicyArns": Match.absent(),
+        },
+    )
+
+
+def test_asset_holds_only_runtime_code(default_assembly: CloudAssembly) -> None:
+    code = only(
+        Template.from_json(default_assembly.get_stack_by_name("DrsReprotect").template),
+        "AWS::Lambda::Function",
+    )
+    asset = Path(default_assembly.directory) / f"asset.{code['Code']['S3Key'].removesuffix('.zip')}"
+    files = {path.relative_to(asset).as_posix() for path in asset.rglob("*") if path.is_file()}
+    assert "reprotect/handler.py" in files
+    assert not [f for f in files if "__pycache__" in f or f.endswith(".pyc") or f.startswith("requirements")]
+    assert all(f.startswith(c.HANDLER.split(".")[0] + "/") for f in files)
