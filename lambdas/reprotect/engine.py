@@ -26,10 +26,11 @@ from reprotect.outcomes import (
     Reason,
     ServerOutcome,
 )
+from reprotect.observability import SERVICE
 from reprotect.report import Report
 from reprotect.selection import classify
 
-logger = Logger(child=True)
+logger = Logger(service=SERVICE, child=True)
 
 # Stop launching StartReplication calls when the invocation has less than this left: enough for
 # the calls in flight (with a throttled retry or two) and for publishing the report.

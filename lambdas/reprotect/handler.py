@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -22,15 +20,11 @@ from reprotect.config import Config
 from reprotect.cooldown import CooldownStore
 from reprotect.drs import make_client
 from reprotect.events import Ignored, RunRequest, parse_event
+from reprotect.observability import logger, metrics
 
-SERVICE = "drs-reprotect"
-NAMESPACE = "DrsReprotect"
 # A duplicate delivery of one event is answered from the record for this long: EventBridge and
 # Scheduler retry for at most 24 hours.
 DEDUPE_SECONDS = 24 * 3600
-
-logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE))
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE))
 
 _METRICS = {
     "ServersStarted": "started",
@@ -67,6 +61,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     parsed = parse_event(event, context.aws_request_id)
     if isinstance(parsed, Ignored):
         logger.info("Event ignored", reason=parsed.reason)
+        metrics.add_metric(name="EventsIgnored", unit=MetricUnit.Count, value=1)
         return {"status": "ignored", "reason": parsed.reason}
     if parsed.trigger.type == "manual":
         logger.set_correlation_id(context.aws_request_id)
@@ -86,6 +81,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     report: dict[str, Any] = once(request=parsed.to_dict(), config=config, context=context)
     if report.pop("replayed", False):
         logger.info("Duplicate event: returning the first run's report", run_id=report["runId"])
+        metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
         return report
     _record_metrics(report)
     return report

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from reprotect.outcomes import ATTENTION, DEFERRED, FAILED, HEALTHY, SKIPPED, STARTED, WOULD_START
-from reprotect.report import email_text, summary
+from reprotect.report import email_text
 
 # SNS takes 262,144 bytes for the message and its attributes together; keep room for the attributes.
 MESSAGE_BUDGET = 250_000
@@ -51,7 +51,10 @@ def message_body(report: dict[str, Any]) -> str:
 
 def subject(report: dict[str, Any]) -> str:
     where = "/".join(x for x in (report.get("account"), report.get("region")) if x)
-    text = f"[drs-reprotect] {report['status']} {where}: {summary(report['counts'])}"
+    counts = report["counts"]
+    kinds = (STARTED, WOULD_START, FAILED, DEFERRED, ATTENTION)
+    what = ", ".join(f"{counts[k]} {k}" for k in kinds if counts[k]) or "nothing to do"
+    text = f"[drs-reprotect] {report['status'].upper()} {where}: {what}"
     # SNS subjects: ASCII, no line breaks, at most 100 characters.
     text = text.encode("ascii", "replace").decode().replace("\n", " ")
     return text if len(text) <= 100 else text[:97] + "..."

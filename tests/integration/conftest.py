@@ -16,7 +16,7 @@ import pytest
 from drs_emulator.server import EmulatorServer
 from reprotect import handler
 
-EVENTS = Path(__file__).parent.parent / "events"
+EVENTS = Path(__file__).parent.parent.parent / "events"
 
 
 def load_event(name: str, **changes: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import pytest
 
 from reprotect.events import Ignored, InvalidEventError, RunRequest, parse_event
 
-EVENTS = Path(__file__).parent.parent / "events"
+EVENTS = Path(__file__).parent.parent.parent / "events"
 
 
 def event(name: str) -> dict:
