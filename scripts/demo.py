@@ -127,7 +127,8 @@ def main() -> int:
         from reprotect.cli import render_table
 
         print(
-            f"DRS emulator at {drs.url} with {len(backend.server_ids())} source servers; moto at {host}:{port}"
+            f"DRS emulator at {drs.url} with {len(backend.server_ids())} source servers;"
+            f" moto at {host}:{port}"
         )
 
         heading("Run 1: the periodic sweep (EventBridge Scheduler input, events/scheduler.json)")
@@ -157,9 +158,10 @@ def main() -> int:
         heading("The same scheduled event delivered again (a retry): nothing is started or published")
         calls_before, sent_before = len(backend.calls_of("StartReplication")), len(sent)
         again, _ = invoke(handler, schedule_event)
+        new_calls = len(backend.calls_of("StartReplication")) - calls_before
         print(
-            f"same report returned: {again == report}; new StartReplication calls: "
-            f"{len(backend.calls_of('StartReplication')) - calls_before}; new messages: {len(sent) - sent_before}"
+            f"same report returned: {again == report}; new StartReplication calls: {new_calls};"
+            f" new messages: {len(sent) - sent_before}"
         )
 
         heading("Run 2: web-01 stopped again; a CloudWatch alarm fires (events/alarm_plain.json)")

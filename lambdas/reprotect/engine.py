@@ -17,6 +17,7 @@ from reprotect.config import Config
 from reprotect.cooldown import CooldownStore
 from reprotect.drs import describe_pages, error_code
 from reprotect.events import RunRequest
+from reprotect.observability import SERVICE
 from reprotect.outcomes import (
     DEFERRED,
     FAILED,
@@ -26,7 +27,6 @@ from reprotect.outcomes import (
     Reason,
     ServerOutcome,
 )
-from reprotect.observability import SERVICE
 from reprotect.report import Report
 from reprotect.selection import classify
 
