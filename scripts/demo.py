@@ -69,7 +69,8 @@ def seeded_fleet() -> list[dict[str, Any]]:
         {"state": "STOPPED", "hostname": "legacy-01", "tags": {"AutoReprotect": "false"}},
         {"state": "STOPPED", "hostname": "erp-01", "direction": "FAILBACK"},
         {"state": "STALLED", "hostname": "files-01", "error": "UNSTABLE_NETWORK"},
-    ] + [{"state": "CONTINUOUS", "hostname": f"app-{i:02d}"} for i in range(1, 7)]
+    ]
+    specs += [{"state": "CONTINUOUS", "hostname": f"app-{i:02d}"} for i in range(1, 7)]
     import random
 
     rng = random.Random(7)

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config as BotoConfig
 
@@ -45,7 +46,7 @@ def _drs(max_concurrency: int) -> Any:
 @cache
 def _client(service: str) -> Any:
     # Every StartReplication worker may write a cooldown claim at once.
-    return boto3.client(service, config=BotoConfig(max_pool_connections=64))  # type: ignore[call-overload]
+    return boto3.client(service, config=BotoConfig(max_pool_connections=64))
 
 
 @cache
@@ -119,7 +120,8 @@ def _run_and_publish(request: dict[str, Any], config: Config, context: LambdaCon
     return report
 
 
-def _mark_replay(response: dict[str, Any], _record: Any) -> dict[str, Any]:
+def _mark_replay(response: Any, idempotent_data: DataRecord) -> Any:
+    """Called only when the response comes from the store: a duplicate delivery."""
     return {**response, "replayed": True}
 
 
