@@ -73,7 +73,7 @@ def test_sweep_starts_stopped_servers_and_reports_every_outcome(stack: Stack, fl
     assert attributes["outcome"]["Value"] == "ok"
     assert attributes["started"] == {"Type": "Number", "Value": "1"}
     assert attributes["attention"] == {"Type": "Number", "Value": "4"}
-    assert "ok" in envelope["Subject"]
+    assert envelope["Subject"] == "[drs-reprotect] OK 123456789012/us-east-1: 1 started, 4 attention"
 
 
 def test_whole_generated_fleet_is_accounted_for(stack: Stack) -> None:
