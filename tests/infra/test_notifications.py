@@ -1,0 +1,71 @@
+"""Outcome topic: customer-managed key with rotation, services allowed to use it, TLS-only, emails."""
+
+from __future__ import annotations
+
+from aws_cdk.assertions import Match, Template
+
+from tests.infra.conftest import only
+
+
+def test_key_rotates_and_lets_alarms_and_eventbridge_encrypt(template: Template) -> None:
+    key = only(template, "AWS::KMS::Key")
+    assert key["EnableKeyRotation"] is True
+    service_statements = [s for s in key["KeyPolicy"]["Statement"] if "Service" in s["Principal"]]
+    assert service_statements == [
+        {
+            "Sid": "AllowAwsServicesToPublishToTheEncryptedTopic",
+            "Effect": "Allow",
+            "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+        }
+    ]
+
+
+def test_topic_is_encrypted_with_that_key(template: Template) -> None:
+    key = next(iter(template.find_resources("AWS::KMS::Key")))
+    template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": {"Fn::GetAtt": [key, "Arn"]}})
+
+
+def test_topic_policy_enforces_tls_and_admits_this_accounts_alarms(template: Template) -> None:
+    topic = {"Ref": next(iter(template.find_resources("AWS::SNS::Topic")))}
+    template.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "Topics": [topic],
+            "PolicyDocument": {
+                "Statement": [
+                    Match.object_like(
+                        {
+                            "Effect": "Deny",
+                            "Principal": "*",
+                            "Action": "sns:Publish",
+                            "Resource": topic,
+                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                        }
+                    ),
+                    {
+                        "Sid": "AllowThisAccountsAlarmsToPublish",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                        "Action": "sns:Publish",
+                        "Resource": topic,
+                        "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+                    },
+                ],
+                "Version": "2012-10-17",
+            },
+        },
+    )
+
+
+def test_no_subscriptions_by_default(template: Template) -> None:
+    template.resource_count_is("AWS::SNS::Subscription", 0)
+
+
+def test_email_subscriptions_from_configuration(opt_in_template: Template) -> None:
+    opt_in_template.resource_count_is("AWS::SNS::Subscription", 2)
+    for email in ("ops@example.com", "dr@example.com"):
+        opt_in_template.has_resource_properties(
+            "AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": email}
+        )
