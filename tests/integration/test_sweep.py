@@ -90,3 +90,33 @@ def test_whole_generated_fleet_is_accounted_for(stack: Stack) -> None:
     assert all(listed[s["sourceServerID"]]["outcome"] in ("started", "skipped") for s in stopped)
     started = {c.params["sourceServerID"] for c in stack.backend.calls_of("StartReplication")}
     assert started == {sid for sid, s in listed.items() if s["outcome"] == "started"}
+
+
+def test_subscription_filter_policy_on_outcome_hears_only_trouble(stack: Stack, fleet, monkeypatch) -> None:
+    # Given a second queue subscribed with a filter policy on the outcome attribute
+    import boto3
+
+    sns = boto3.client("sns")
+    pager = stack.sqs.create_queue(QueueName=f"{stack.table_name}-pager")["QueueUrl"]
+    pager_arn = stack.sqs.get_queue_attributes(QueueUrl=pager, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(
+        TopicArn=stack.topic_arn,
+        Protocol="sqs",
+        Endpoint=pager_arn,
+        Attributes={"FilterPolicy": json.dumps({"outcome": ["failed", "partial-failure"]})},
+    )
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    good, bad = fleet({"state": "STOPPED"}, {"state": "STOPPED"})
+
+    # When one run is ok and a later one partly fails
+    stack.invoke({"sourceServerIDs": [good]})
+    stack.backend.script_errors(bad, "StartReplication", ["InternalServerException"])
+    stack.backend.set_state(good, "STOPPED")
+    stack.invoke({"sourceServerIDs": [bad]})
+
+    # Then the pager queue got only the failed run, and the unfiltered queue got both
+    received = stack.sqs.receive_message(QueueUrl=pager, MaxNumberOfMessages=10).get("Messages", [])
+    assert [json.loads(json.loads(m["Body"])["Message"])["status"] for m in received] == ["failed"]
+    assert len(stack.messages()) == 2
