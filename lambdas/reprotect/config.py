@@ -34,9 +34,10 @@ class TagSpec:
         return cls(key, value if sep else None)
 
     def matches(self, tags: Mapping[str, str] | None) -> bool:
+        """Values compare ignoring case, as the IAM Deny on the exclude tag does (StringEqualsIgnoreCase)."""
         if not tags or self.key not in tags:
             return False
-        return self.value is None or tags[self.key] == self.value
+        return self.value is None or tags[self.key].casefold() == self.value.casefold()
 
     def __str__(self) -> str:
         return self.key if self.value is None else f"{self.key}={self.value}"

@@ -46,10 +46,6 @@ MULTI_ENV_CONTEXT: dict[str, Any] = {
 }
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "synth: runs the CDK CLI and cfn-lint like `make synth` (~20 s)")
-
-
 def synthesize(context: Mapping[str, Any], outdir: Path) -> CloudAssembly:
     """Build the app as app.py does (cdk-nag included) and synthesize it; raises if nag finds anything."""
     app = App(outdir=str(outdir), context=dict(context))

@@ -94,6 +94,8 @@ def test_the_cli_needs_neither_topic_nor_table() -> None:
     [
         (TagSpec("A", "1"), {"A": "1"}, True),
         (TagSpec("A", "1"), {"A": "2"}, False),
+        (TagSpec("AutoReprotect", "false"), {"AutoReprotect": "False"}, True),
+        (TagSpec("A", "x"), {"a": "x"}, False),
         (TagSpec("A"), {"A": ""}, True),
         (TagSpec("A"), {"B": "1"}, False),
         (TagSpec("A"), None, False),
