@@ -74,8 +74,8 @@ class ReprotectPermissions(Construct):
                 sid="StartReplication",
                 actions=[c.DRS_START_ACTION],
                 resources=[self.source_servers_arn],
-                # Opt-in mode: only servers that carry the include tag, compared exactly.
-                conditions=tag_condition(include, operator="StringEquals") if include else None,
+                # Opt-in mode: only servers carrying the include tag (values ignore case, as in the engine).
+                conditions=tag_condition(include, operator="StringEqualsIgnoreCase") if include else None,
             ),
             iam.PolicyStatement(
                 sid="NeverStartExcludedServers",

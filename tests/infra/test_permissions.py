@@ -99,7 +99,7 @@ def test_exact_statements_by_default(template: Template) -> None:
 def test_opt_in_allows_only_servers_with_the_include_tag(opt_in_template: Template) -> None:
     start = statements(opt_in_template)["StartReplication"]
     assert start["Resource"] == SOURCE_SERVERS
-    assert start["Condition"] == {"StringEquals": {"aws:ResourceTag/DR": "auto"}}
+    assert start["Condition"] == {"StringEqualsIgnoreCase": {"aws:ResourceTag/DR": "auto"}}
 
 
 def test_bare_exclude_key_denies_any_server_carrying_the_tag(opt_in_template: Template) -> None:
