@@ -80,7 +80,7 @@ class Config:
             exclude_tag=TagSpec.parse(exclude, "EXCLUDE_TAG") if exclude else None,
             include_tag=TagSpec.parse(include, "INCLUDE_TAG") if include else None,
             max_starts_per_run=_int(env, "MAX_STARTS_PER_RUN", 100, 1, 4000),
-            restart_cooldown_seconds=_int(env, "RESTART_COOLDOWN_SECONDS", 3600, 0, 30 * 86400),
+            restart_cooldown_seconds=_int(env, "RESTART_COOLDOWN_SECONDS", 3600, 0, 7 * 86400),
             max_concurrency=_int(env, "MAX_CONCURRENCY", 10, 1, 50),
             notify_when_idle=_bool(env, "NOTIFY_WHEN_IDLE", False),
         )
