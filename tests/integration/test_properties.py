@@ -7,6 +7,7 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reprotect.config import ConfigError
 from reprotect.events import InvalidEventError
 from tests.integration.conftest import Stack
 
@@ -88,3 +89,43 @@ def test_a_valid_event_in_the_property_space_really_runs(stack: Stack, fleet) ->
     report = stack.invoke({"dryRun": False})
 
     assert report["counts"]["started"] == 1
+
+
+config_variables = st.sampled_from(
+    [
+        "DRY_RUN",
+        "EXCLUDE_TAG",
+        "INCLUDE_TAG",
+        "MAX_STARTS_PER_RUN",
+        "RESTART_COOLDOWN_SECONDS",
+        "MAX_CONCURRENCY",
+        "NOTIFY_WHEN_IDLE",
+    ]
+)
+# What an environment variable can hold: no NUL, no lone surrogates.
+env_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=24)
+config_values = env_text | st.integers(-5, 200).map(str) | st.sampled_from(["true", "false", "k=v"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(variable=config_variables, value=config_values)
+def test_arbitrary_configuration_runs_or_fails_naming_the_variable_before_any_aws_call(
+    stack: Stack, variable: str, value: str
+) -> None:
+    import os
+
+    calls_before = len(stack.backend.calls)
+    previous = os.environ.get(variable)
+    os.environ[variable] = value
+    try:
+        result = stack.invoke({"dryRun": True})
+    except ConfigError as exc:
+        assert str(exc).startswith(variable)
+        assert len(stack.backend.calls) == calls_before
+        return
+    finally:
+        if previous is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = previous
+    assert result["dryRun"] is True
