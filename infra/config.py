@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra import constants as c
+from reprotect.config import ConfigError as EngineConfigError
+from reprotect.config import TagSpec
 
 
 class ConfigError(ValueError):
@@ -32,8 +34,6 @@ MAX_LAMBDA_TIMEOUT_SECONDS = 900
 
 _RATE = re.compile(r"^rate\((?P<n>\d+) (?P<unit>minutes?|hours?|days?)\)$")
 _CRON = re.compile(r"^cron\((?P<fields>[^()]+)\)$")
-_TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
-_TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
 _EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
@@ -41,26 +41,12 @@ _TRUE = frozenset(("true", "1", "yes", "on"))
 _FALSE = frozenset(("false", "0", "no", "off"))
 
 
-@dataclass(frozen=True)
-class TagSpec:
-    """A tag condition: `key=value` matches that value, a bare `key` matches any value."""
-
-    key: str
-    value: str | None = None
-
-    @classmethod
-    def parse(cls, spec: str, setting: str) -> TagSpec:
-        key, sep, value = spec.partition("=")
-        if not _TAG_KEY.match(key) or key.startswith("aws:"):
-            raise ConfigError(f"setting '{setting}': bad tag key in {spec!r} (expected 'key=value' or 'key')")
-        if sep and not _TAG_VALUE.match(value):
-            raise ConfigError(
-                f"setting '{setting}': bad tag value in {spec!r} (expected 'key=value' or 'key')"
-            )
-        return cls(key, value if sep else None)
-
-    def __str__(self) -> str:
-        return self.key if self.value is None else f"{self.key}={self.value}"
+def parse_tag(spec: str, setting: str) -> TagSpec:
+    """The Lambda's own parser, so the stack (and its IAM conditions) accepts exactly what the engine does."""
+    try:
+        return TagSpec.parse(spec, setting)
+    except EngineConfigError as exc:
+        raise ConfigError(f"setting {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -87,8 +73,8 @@ class ReprotectSettings:
     _include: TagSpec | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_exclude", TagSpec.parse(self.exclude_tag, "exclude_tag"))
-        include = TagSpec.parse(self.include_tag, "include_tag") if self.include_tag else None
+        object.__setattr__(self, "_exclude", parse_tag(self.exclude_tag, "exclude_tag"))
+        include = parse_tag(self.include_tag, "include_tag") if self.include_tag else None
         object.__setattr__(self, "_include", include)
         self._check_schedule()
         self._check_numbers()
