@@ -35,6 +35,7 @@ logger = Logger(service=SERVICE, child=True)
 # Stop launching StartReplication calls when the invocation has less than this left: enough for
 # the calls in flight (with a throttled retry or two) and for publishing the report.
 DEADLINE_MARGIN_MS = 20_000
+COOLDOWN_BATCH = 100  # keys in one BatchGetItem
 _NOT_REACHED = "not reached before the invocation's deadline"
 _ACCOUNT_ERRORS = {"UninitializedAccountException", "AccessDeniedException", "UnrecognizedClientException"}
 
@@ -100,9 +101,13 @@ class _Sweep:
         self._remaining_ms = remaining_ms
         self._lock = threading.Lock()
         self._launched = 0
-        self._pool = ThreadPoolExecutor(max_workers=config.max_concurrency, thread_name_prefix="start")
+        # Twice as many workers as DRS calls allowed: while MAX_CONCURRENCY workers are in
+        # StartReplication, the others write their cooldown claims, so no DRS slot waits on DynamoDB.
+        self._pool = ThreadPoolExecutor(max_workers=2 * config.max_concurrency, thread_name_prefix="start")
+        self._drs_slots = threading.BoundedSemaphore(config.max_concurrency)
         self._futures: list[Future[None]] = []
         self._seen: set[str] = set()
+        self._cooldown_error: Exception | None = None
 
     def run(self, server_ids: tuple[str, ...] | None) -> None:
         for page in describe_pages(self._drs, server_ids):
@@ -138,19 +143,36 @@ class _Sweep:
             self._report.sweep_complete = True
 
     def _dispatch(self, candidates: list[ServerOutcome]) -> None:
+        # Cooldowns are read a batch at a time, and only while the run may still start servers: a
+        # server deferred by the cap or the deadline costs no DynamoDB request, and the first starts
+        # need not wait for the whole page's cooldowns.
+        pending = list(candidates)
+        while pending:
+            room = self._config.max_starts_per_run - self._launched
+            if room <= 0 or self._past_deadline():
+                for candidate in pending:
+                    self._defer(candidate)
+                return
+            batch, pending = pending[: min(room, COOLDOWN_BATCH)], pending[min(room, COOLDOWN_BATCH) :]
+            if not self._launch(batch):
+                for candidate in pending:
+                    self._hold(candidate, self._cooldown_error)
+                return
+
+    def _launch(self, batch: list[ServerOutcome]) -> bool:
+        """Start (or skip) one batch; False when the cooldowns could not be read."""
         cooling: dict[str, str] = {}
         if self._cooldown:
             try:
-                cooling = self._cooldown.active([c.source_server_id for c in candidates], int(time.time()))
+                cooling = self._cooldown.active([c.source_server_id for c in batch], int(time.time()))
             except (ClientError, BotoCoreError) as exc:
                 # Starting without knowing the cooldowns could restart a server too soon: hold them all.
                 logger.exception("Could not read cooldowns", error_code=error_code(exc))
-                for candidate in candidates:
-                    self._record(
-                        _as(candidate, FAILED, Reason.COOLDOWN_UNAVAILABLE, str(exc)[:200], error_code(exc))
-                    )
-                return
-        for candidate in candidates:
+                self._cooldown_error = exc
+                for candidate in batch:
+                    self._hold(candidate, exc)
+                return False
+        for candidate in batch:
             until = cooling.get(candidate.source_server_id)
             if until:
                 self._record(
@@ -161,17 +183,26 @@ class _Sweep:
                         f"started by drs-reprotect; cooldown until {until}",
                     )
                 )
-            elif self._launched >= self._config.max_starts_per_run:
-                detail = f"MAX_STARTS_PER_RUN={self._config.max_starts_per_run} reached"
-                self._record(_as(candidate, DEFERRED, Reason.MAX_STARTS, detail))
-            elif self._past_deadline():
-                self._record(_as(candidate, DEFERRED, Reason.DEADLINE, _NOT_REACHED))
+            elif self._launched >= self._config.max_starts_per_run or self._past_deadline():
+                self._defer(candidate)
             elif self._config.dry_run:
                 self._launched += 1
                 self._record(_as(candidate, WOULD_START, Reason.REPLICATION_STOPPED))
             else:
                 self._launched += 1
                 self._futures.append(self._pool.submit(self._start, candidate))
+        return True
+
+    def _defer(self, candidate: ServerOutcome) -> None:
+        if self._launched >= self._config.max_starts_per_run:
+            detail = f"MAX_STARTS_PER_RUN={self._config.max_starts_per_run} reached"
+            self._record(_as(candidate, DEFERRED, Reason.MAX_STARTS, detail))
+        else:
+            self._record(_as(candidate, DEFERRED, Reason.DEADLINE, _NOT_REACHED))
+
+    def _hold(self, candidate: ServerOutcome, exc: Exception | None) -> None:
+        code = error_code(exc) if exc else "CooldownUnavailable"
+        self._record(_as(candidate, FAILED, Reason.COOLDOWN_UNAVAILABLE, str(exc)[:200], code))
 
     def _start(self, candidate: ServerOutcome) -> None:
         sid = candidate.source_server_id
@@ -197,7 +228,11 @@ class _Sweep:
                 return
             claimed = True
         try:
-            self._drs.start_replication(sourceServerID=sid)
+            with self._drs_slots:
+                if self._past_deadline():  # the claim waited for a slot; it is released below
+                    self._record(_as(candidate, DEFERRED, Reason.DEADLINE, _NOT_REACHED))
+                    return
+                self._drs.start_replication(sourceServerID=sid)
         except ClientError as exc:
             self._record(_after_error(candidate, exc))
         except Exception as exc:  # one server's failure never loses another's outcome
