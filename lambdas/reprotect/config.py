@@ -11,6 +11,19 @@ from dataclasses import dataclass, replace
 _TAG_PART = re.compile(r"^[\w\s.:/=+\-@]*$", re.UNICODE)
 
 
+# The policy variables, each optional with a documented default (the resources are required).
+POLICY_VARIABLES = (
+    "DRY_RUN",
+    "EXCLUDE_TAG",
+    "INCLUDE_TAG",
+    "MAX_STARTS_PER_RUN",
+    "RESTART_COOLDOWN_SECONDS",
+    "MAX_CONCURRENCY",
+    "NOTIFY_WHEN_IDLE",
+)
+RESOURCE_VARIABLES = ("OUTCOME_TOPIC_ARN", "IDEMPOTENCY_TABLE_NAME")
+
+
 class ConfigError(ValueError):
     """A configuration value is missing or malformed; the message names the variable."""
 

@@ -5,19 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reprotect.config import Config, ConfigError
+from reprotect.config import POLICY_VARIABLES, RESOURCE_VARIABLES, Config, ConfigError
 
-VARIABLES = (
-    "DRY_RUN",
-    "EXCLUDE_TAG",
-    "INCLUDE_TAG",
-    "MAX_STARTS_PER_RUN",
-    "RESTART_COOLDOWN_SECONDS",
-    "MAX_CONCURRENCY",
-    "NOTIFY_WHEN_IDLE",
-    "OUTCOME_TOPIC_ARN",
-    "IDEMPOTENCY_TABLE_NAME",
-)
+VARIABLES = POLICY_VARIABLES + RESOURCE_VARIABLES
 BASE = {
     "OUTCOME_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:drs-reprotect",
     "IDEMPOTENCY_TABLE_NAME": "drs-reprotect-idempotency",
