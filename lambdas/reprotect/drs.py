@@ -68,9 +68,11 @@ def describe_pages(client: Any, server_ids: Sequence[str] | None = None) -> Iter
             request["filters"] = {"sourceServerIDs": list(chunk)}
         while True:
             page = client.describe_source_servers(**request)
-            yield page.get("items", [])
             # A page may be short or empty and still carry a token: only its absence ends the list.
-            token = page.get("nextToken")
+            token, items = page.get("nextToken"), page.get("items", [])
+            del page  # hold one page of servers at a time, not this one while the next is parsed
+            yield items
+            del items
             if not token:
                 break
             request["nextToken"] = token

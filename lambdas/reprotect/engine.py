@@ -126,6 +126,7 @@ class _Sweep:
                     self._record(decision)
             if candidates:
                 self._dispatch(candidates)
+            del page, candidates  # let this page's servers go before the next page is parsed
             if self._past_deadline():
                 # Describing on would only find servers we could not start in time.
                 self._report.sweep_complete = False
