@@ -26,6 +26,7 @@ from reprotect.observability import logger, metrics
 # A duplicate delivery of one event is answered from the record for this long: EventBridge and
 # Scheduler retry for at most 24 hours.
 DEDUPE_SECONDS = 24 * 3600
+LOG_PART_SERVERS = 500  # about 100 KB of JSON a log line
 
 _METRICS = {
     "ServersStarted": "started",
@@ -45,8 +46,8 @@ def _drs(max_concurrency: int) -> Any:
 
 @cache
 def _client(service: str) -> Any:
-    # Every StartReplication worker may write a cooldown claim at once.
-    return boto3.client(service, config=BotoConfig(max_pool_connections=64))
+    # Every start worker (2 x MAX_CONCURRENCY, at most 100) may write a cooldown claim at once.
+    return boto3.client(service, config=BotoConfig(max_pool_connections=104))
 
 
 @cache
@@ -105,8 +106,17 @@ def _run_and_publish(request: dict[str, Any], config: Config, context: LambdaCon
     ).to_dict()
     report = notify.fit(full)
     if report["truncated"]:
-        # The full list stays findable: the log holds what SNS could not carry.
-        logger.info("Full server list (trimmed from the notification)", servers=full["servers"])
+        # The full list stays findable: the log holds what SNS could not carry, in parts that each
+        # fit a CloudWatch Logs event (256 KB).
+        servers = full["servers"]
+        parts = range(0, len(servers), LOG_PART_SERVERS)
+        for number, start in enumerate(parts, 1):
+            logger.info(
+                "Full server list (trimmed from the notification)",
+                part=number,
+                parts=len(parts),
+                servers=servers[start : start + LOG_PART_SERVERS],
+            )
     logger.info(
         "Run finished",
         status=report["status"],

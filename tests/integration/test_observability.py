@@ -81,5 +81,8 @@ def test_report_of_thousands_of_servers_is_trimmed_to_fit_sns_and_logged_whole(s
     assert report["counts"]["attention"] == 4000
     assert len(report["servers"]) + report["serversOmitted"] == 4000
     assert len(notify.message_body(report).encode()) <= notify.MESSAGE_BUDGET
-    (full,) = [r for r in caplog.records if r.getMessage().startswith("Full server list")]
-    assert len(full.servers) == 4000
+    parts = [r for r in caplog.records if r.getMessage().startswith("Full server list")]
+    assert [(p.part, p.parts) for p in parts] == [(i, 8) for i in range(1, 9)]
+    logged = [s["sourceServerID"] for p in parts for s in p.servers]
+    assert len(logged) == len(set(logged)) == 4000
+    assert max(len(json.dumps(p.servers)) for p in parts) < 256 * 1024
