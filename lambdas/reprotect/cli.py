@@ -70,7 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     else:
         print("note: no --table given, so no cooldown is read or written", file=sys.stderr)
-    services = engine.Services(drs=make_client(config.max_concurrency, session), cooldown=cooldown)
+    services = engine.Services(
+        drs=make_client(config.max_concurrency, config.retry_mode, session), cooldown=cooldown
+    )
     report = engine.run(request, config, services, run_id=f"cli-{uuid.uuid4()}").to_dict()
     if args.json:
         print(json.dumps(report, indent=2))

@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 _TAG_PART = re.compile(r"^[\w\s.:/=+\-@]*$", re.UNICODE)
 
 
-# The policy variables, each optional with a documented default (the resources are required).
-POLICY_VARIABLES = (
+# The optional variables, each with a documented default (the resources are required).
+OPTIONAL_VARIABLES = (
     "DRY_RUN",
     "EXCLUDE_TAG",
     "INCLUDE_TAG",
@@ -20,7 +20,9 @@ POLICY_VARIABLES = (
     "RESTART_COOLDOWN_SECONDS",
     "MAX_CONCURRENCY",
     "NOTIFY_WHEN_IDLE",
+    "AWS_RETRY_MODE",
 )
+RETRY_MODES = ("standard", "adaptive")
 RESOURCE_VARIABLES = ("OUTCOME_TOPIC_ARN", "IDEMPOTENCY_TABLE_NAME")
 
 
@@ -67,6 +69,7 @@ class Config:
     restart_cooldown_seconds: int = 3600
     max_concurrency: int = 10
     notify_when_idle: bool = False
+    retry_mode: str = "standard"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, require_resources: bool = True) -> Config:
@@ -96,6 +99,7 @@ class Config:
             restart_cooldown_seconds=_int(env, "RESTART_COOLDOWN_SECONDS", 3600, 0, 7 * 86400),
             max_concurrency=_int(env, "MAX_CONCURRENCY", 10, 1, 50),
             notify_when_idle=_bool(env, "NOTIFY_WHEN_IDLE", False),
+            retry_mode=_choice(env, "AWS_RETRY_MODE", RETRY_MODES),
         )
 
     def with_dry_run(self, dry_run: bool | None) -> Config:
@@ -118,6 +122,15 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw.lower() in ("false", "0", "no"):
         return False
     raise ConfigError(f"{name}={raw!r} is not a boolean: use 'true' or 'false'")
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = _text(env, name)
+    if raw is None:
+        return choices[0]
+    if raw.lower() not in choices:
+        raise ConfigError(f"{name}={raw!r} is not supported here: use one of {', '.join(choices)}")
+    return raw.lower()
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

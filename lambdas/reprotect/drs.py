@@ -17,10 +17,16 @@ THROTTLE_ATTEMPTS = 8
 MAX_HINT_SECONDS = 20.0
 
 
-def make_client(max_concurrency: int, session: boto3.session.Session | None = None) -> Any:
-    """A DRS client whose pool holds every concurrent call and that honours Retry-After."""
+def make_client(
+    max_concurrency: int, retry_mode: str = "standard", session: boto3.session.Session | None = None
+) -> Any:
+    """A DRS client whose pool holds every concurrent call and that honours Retry-After.
+
+    `adaptive` adds botocore's client-side rate limiter, shared by every worker: under throttling it
+    sends far fewer calls that DRS refuses, for somewhat less throughput (docs/benchmarks.md).
+    """
     config = BotoConfig(
-        retries={"mode": "standard"},
+        retries={"mode": retry_mode},
         max_pool_connections=max_concurrency + 2,  # the sweep's pager shares the pool
         connect_timeout=5,
         read_timeout=30,

@@ -40,8 +40,8 @@ _METRICS = {
 
 # Clients and the persistence layer live as long as the execution environment, created on first use.
 @cache
-def _drs(max_concurrency: int) -> Any:
-    return make_client(max_concurrency)
+def _drs(max_concurrency: int, retry_mode: str) -> Any:
+    return make_client(max_concurrency, retry_mode)
 
 
 @cache
@@ -93,7 +93,7 @@ def _run_and_publish(request: dict[str, Any], config: Config, context: LambdaCon
     run_request = RunRequest.from_dict(request)
     config = config.with_dry_run(run_request.dry_run)
     services = engine.Services(
-        drs=_drs(config.max_concurrency),
+        drs=_drs(config.max_concurrency, config.retry_mode),
         cooldown=CooldownStore(_client("dynamodb"), str(config.table_name), config.restart_cooldown_seconds),
     )
     full = engine.run(

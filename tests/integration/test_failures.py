@@ -83,7 +83,11 @@ def test_failure_on_a_later_page_keeps_the_outcomes_already_decided(stack: Stack
     assert len(stack.backend.calls_of("StartReplication")) == 10
 
 
-def test_throttling_is_retried_after_the_hint_until_every_server_started(stack: Stack) -> None:
+@pytest.mark.parametrize("mode", ["standard", "adaptive"])
+def test_throttling_is_retried_after_the_hint_until_every_server_started(
+    stack: Stack, monkeypatch, mode
+) -> None:
+    monkeypatch.setenv("AWS_RETRY_MODE", mode)
     servers = generate_fleet(24, seed=9, stopped=1.0, failback=0, extended=0, opted_out=0)
     stack.backend.add_servers(servers)
     stack.backend.set_rate_limit("StartReplication", rate=10, burst=10)

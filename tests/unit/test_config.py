@@ -22,6 +22,7 @@ def test_defaults_are_the_documented_ones() -> None:
         10,
     )
     assert config.notify_when_idle is False
+    assert config.retry_mode == "standard"
 
 
 def test_every_variable_is_read() -> None:
@@ -35,8 +36,10 @@ def test_every_variable_is_read() -> None:
             "RESTART_COOLDOWN_SECONDS": "0",
             "MAX_CONCURRENCY": "3",
             "NOTIFY_WHEN_IDLE": "yes",
+            "AWS_RETRY_MODE": "Adaptive",
         }
     )
+    assert config.retry_mode == "adaptive"
 
     assert config.dry_run is True
     assert config.exclude_tag == TagSpec("Backup", None)
@@ -64,6 +67,7 @@ def test_empty_exclude_tag_excludes_nothing() -> None:
         ("INCLUDE_TAG", "bad*key", "cannot hold"),
         ("OUTCOME_TOPIC_ARN", "arn:aws:sqs:us-east-1:123456789012:q", "not an SNS topic ARN"),
         ("IDEMPOTENCY_TABLE_NAME", "no spaces allowed", "not a DynamoDB table name"),
+        ("AWS_RETRY_MODE", "legacy", "use one of standard, adaptive"),
     ],
 )
 def test_bad_values_name_the_variable_and_the_value(variable: str, value: str, words: str) -> None:

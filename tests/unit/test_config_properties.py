@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reprotect.config import POLICY_VARIABLES, RESOURCE_VARIABLES, Config, ConfigError
+from reprotect.config import OPTIONAL_VARIABLES, RESOURCE_VARIABLES, Config, ConfigError
 
-VARIABLES = POLICY_VARIABLES + RESOURCE_VARIABLES
+VARIABLES = OPTIONAL_VARIABLES + RESOURCE_VARIABLES
 BASE = {
     "OUTCOME_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:drs-reprotect",
     "IDEMPOTENCY_TABLE_NAME": "drs-reprotect-idempotency",
