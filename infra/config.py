@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra import constants as c
+from reprotect.config import RETRY_MODES, TagSpec
 from reprotect.config import ConfigError as EngineConfigError
-from reprotect.config import TagSpec
 
 
 class ConfigError(ValueError):
@@ -69,6 +69,7 @@ class ReprotectSettings:
     log_retention_days: int = 90
     memory_mb: int = 512
     timeout_seconds: int = 300
+    retry_mode: str = "standard"  # AWS_RETRY_MODE for the function's DRS client: standard or adaptive
     _exclude: TagSpec = field(init=False, repr=False, compare=False)
     _include: TagSpec | None = field(init=False, repr=False, compare=False)
 
@@ -80,6 +81,10 @@ class ReprotectSettings:
         self._check_numbers()
         self._check_tags()
         self._check_alarm_matching()
+        if self.retry_mode not in RETRY_MODES:
+            raise ConfigError(
+                f"setting 'retry_mode': {self.retry_mode!r} is not one of {', '.join(RETRY_MODES)}"
+            )
         for email in self.notification_emails:
             if not _EMAIL.match(email):
                 raise ConfigError(f"setting 'notification_emails': {email!r} is not an email address")

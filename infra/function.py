@@ -90,6 +90,7 @@ class ReprotectFunction(Construct):
             c.ENV_RESTART_COOLDOWN_SECONDS: str(settings.restart_cooldown_seconds),
             c.ENV_MAX_CONCURRENCY: str(settings.max_concurrency),
             c.ENV_NOTIFY_WHEN_IDLE: _flag(settings.notify_when_idle),
+            c.ENV_RETRY_MODE: settings.retry_mode,
             "POWERTOOLS_SERVICE_NAME": c.SERVICE_NAME,
             "POWERTOOLS_METRICS_NAMESPACE": c.METRICS_NAMESPACE,
             "POWERTOOLS_LOG_LEVEL": c.LOG_LEVEL,

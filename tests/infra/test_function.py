@@ -49,6 +49,7 @@ def test_engine_environment_is_wired_from_settings(template: Template) -> None:
         "RESTART_COOLDOWN_SECONDS": "3600",
         "MAX_CONCURRENCY": "10",
         "NOTIFY_WHEN_IDLE": "false",
+        "AWS_RETRY_MODE": "standard",
         "POWERTOOLS_SERVICE_NAME": "drs-reprotect",
         "POWERTOOLS_METRICS_NAMESPACE": "DrsReprotect",
         "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -53,9 +53,11 @@ def test_strings_from_the_command_line_are_parsed() -> None:
             "alarm_names": "a, b",
             "notification_emails": '["x@example.com"]',
             "settings": '{"drs_events_enabled": "false"}',
+            "retry_mode": "adaptive",
         }
     )
     settings = target.settings
+    assert settings.retry_mode == "adaptive"
     assert (settings.dry_run, settings.notify_when_idle, settings.drs_events_enabled) == (True, True, False)
     assert settings.max_starts_per_run == 7
     assert settings.alarm_names == ("a", "b")
@@ -96,6 +98,7 @@ def test_tag_specs() -> None:
             "'max_starts_per_run': expected a whole number, got True",
         ),
         ({"dry_run": "maybe"}, "'dry_run': expected true or false, got 'maybe'"),
+        ({"retry_mode": "legacy"}, "'retry_mode': 'legacy' is not one of standard, adaptive"),
         ({"settings": {"exclude_tag": 5}}, "'exclude_tag': expected a string, got 5"),
         ({"settings": {"alarm_names": [1]}}, "'alarm_names': expected a list of strings"),
         ({"settings": "{not json"}, "context 'settings': not valid JSON"),
