@@ -112,3 +112,34 @@ def test_still_throttled_after_retries_is_deferred(stack: Stack, fleet, monkeypa
     assert [c.status for c in calls] == [429, 429]
     assert calls[1].timestamp - calls[0].timestamp >= 1.0  # the service's Retry-After: 1 was honoured
     assert stack.cooldown_items() == {}
+
+
+def test_unreadable_cooldowns_hold_the_servers_instead_of_starting_them(stack: Stack, fleet) -> None:
+    # Given the engine with a cooldown table that does not exist (e.g. deleted, or no permission)
+    import boto3
+
+    from reprotect import engine
+    from reprotect.config import Config
+    from reprotect.cooldown import CooldownStore
+    from reprotect.drs import make_client
+    from reprotect.events import RunRequest, Trigger
+
+    a, b = fleet({"state": "STOPPED"}, {"state": "STOPPED"})
+    services = engine.Services(
+        drs=make_client(10), cooldown=CooldownStore(boto3.client("dynamodb"), "no-such-table", 3600)
+    )
+
+    report = engine.run(
+        RunRequest(Trigger("manual"), "k"),
+        Config(topic_arn=None, table_name="no-such-table"),
+        services,
+        run_id="r",
+    ).to_dict()
+
+    # Then nothing is started, and both servers say why
+    assert stack.backend.calls_of("StartReplication") == []
+    assert outcomes(report) == {
+        a: ("failed", "cooldown-store-error", "ResourceNotFoundException"),
+        b: ("failed", "cooldown-store-error", "ResourceNotFoundException"),
+    }
+    assert report["status"] == "failed"
