@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -15,6 +17,15 @@ IDS_PER_CALL = 200  # DescribeSourceServers accepts at most 200 ids in filters.s
 # Other retryable errors get botocore's standard mode (3 attempts; AWS_MAX_ATTEMPTS changes it).
 THROTTLE_ATTEMPTS = 8
 MAX_HINT_SECONDS = 20.0
+_waits = threading.local()
+
+
+def stop_waiting_at(monotonic_time: float | None) -> None:
+    """Throttled calls made by this thread wait for DRS's hint no later than this (None: no bound).
+
+    A run sets it in each of its threads, so a call in flight never outwaits the invocation.
+    """
+    _waits.until = monotonic_time
 
 
 def make_client(
@@ -29,7 +40,7 @@ def make_client(
         retries={"mode": retry_mode},
         max_pool_connections=max_concurrency + 2,  # the sweep's pager shares the pool
         connect_timeout=5,
-        read_timeout=30,
+        read_timeout=15,  # three attempts of a hung call still end inside the deadline margin
         user_agent_extra="drs-reprotect",
     )
     if session is None:
@@ -58,7 +69,11 @@ def _retry_after_hint(response: Any = None, attempts: int = 0, **_: Any) -> floa
         seconds = float(hint)
     except (TypeError, ValueError):
         seconds = min(2.0**attempts * 0.2, MAX_HINT_SECONDS)
-    return min(max(seconds, 0.0), MAX_HINT_SECONDS) * (1 + random.random() * 0.1)  # noqa: S311
+    delay = min(max(seconds, 0.0), MAX_HINT_SECONDS) * (1 + random.random() * 0.1)  # noqa: S311
+    until = getattr(_waits, "until", None)
+    if until is not None and time.monotonic() + delay > until:
+        return None  # past the run's bound: the call ends throttled and the server is deferred
+    return delay
 
 
 def describe_pages(client: Any, server_ids: Sequence[str] | None = None) -> Iterator[list[dict[str, Any]]]:

@@ -13,6 +13,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
+from reprotect import drs
 from reprotect.config import Config
 from reprotect.cooldown import CooldownStore
 from reprotect.drs import describe_pages, error_code
@@ -32,9 +33,12 @@ from reprotect.selection import classify
 
 logger = Logger(service=SERVICE, child=True)
 
-# Stop launching StartReplication calls when the invocation has less than this left: enough for
-# the calls in flight (with a throttled retry or two) and for publishing the report.
-DEADLINE_MARGIN_MS = 20_000
+# Stop launching calls and reading pages when the invocation has less than the margin left: a fifth
+# of the time the run began with, within these bounds. Throttled calls in flight stop waiting for
+# DRS's hint at half the margin, which leaves the rest for botocore's own short retries and for
+# publishing the report.
+MIN_MARGIN_MS = 10_000
+MAX_MARGIN_MS = 60_000
 COOLDOWN_BATCH = 100  # keys in one BatchGetItem
 _NOT_REACHED = "not reached before the invocation's deadline"
 _ACCOUNT_ERRORS = {"UninitializedAccountException", "AccessDeniedException", "UnrecognizedClientException"}
@@ -103,7 +107,16 @@ class _Sweep:
         self._launched = 0
         # Twice as many workers as DRS calls allowed: while MAX_CONCURRENCY workers are in
         # StartReplication, the others write their cooldown claims, so no DRS slot waits on DynamoDB.
-        self._pool = ThreadPoolExecutor(max_workers=2 * config.max_concurrency, thread_name_prefix="start")
+        budget = remaining_ms()
+        self._margin_ms = min(MAX_MARGIN_MS, max(MIN_MARGIN_MS, budget // 5))
+        wait_until = time.monotonic() + (budget - self._margin_ms // 2) / 1000
+        drs.stop_waiting_at(wait_until)  # the pager's thread
+        self._pool = ThreadPoolExecutor(
+            max_workers=2 * config.max_concurrency,
+            thread_name_prefix="start",
+            initializer=drs.stop_waiting_at,
+            initargs=(wait_until,),
+        )
         self._drs_slots = threading.BoundedSemaphore(config.max_concurrency)
         self._futures: list[Future[None]] = []
         self._seen: set[str] = set()
@@ -268,13 +281,14 @@ class _Sweep:
             )
 
     def _past_deadline(self) -> bool:
-        return self._remaining_ms() < DEADLINE_MARGIN_MS
+        return self._remaining_ms() < self._margin_ms
 
     def finish(self) -> None:
         """Wait for every launched call, so each launched server has exactly one outcome."""
         for future in self._futures:
             future.result()
         self._pool.shutdown(wait=True)
+        drs.stop_waiting_at(None)
 
 
 def _as(
