@@ -6,16 +6,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
-export PYTHONPATH := $(CURDIR):$(CURDIR)/lambdas
 
 .PHONY: setup test lint typecheck unit synth demo bench emulator clean
 
 setup: $(STAMP) node_modules/.package-lock.json
 
-$(STAMP): requirements.txt requirements-dev.txt lambdas/requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt lambdas/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	# The Lambda and construct packages, editable: no PYTHONPATH anywhere.
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -38,10 +39,10 @@ synth: setup
 	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/*.template.json
 
 demo: setup
-	$(PY) scripts/demo.py
+	$(PY) -m scripts.demo
 
 bench: setup
-	$(PY) scripts/bench.py
+	$(PY) -m scripts.bench
 
 emulator: setup
 	$(PY) -m drs_emulator --servers 500

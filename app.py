@@ -2,10 +2,6 @@
 """CDK entry point. Offline: no credentials, no lookups. See docs/deploy.md for the context it reads."""
 
 import sys
-from pathlib import Path
-
-# The stack validates settings with the Lambda's own parsers (lambdas/reprotect/config.py).
-sys.path.insert(0, str(Path(__file__).resolve().parent / "lambdas"))
 
 from aws_cdk import App
 

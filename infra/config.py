@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra import constants as c
-from reprotect.config import RETRY_MODES, TagSpec
-from reprotect.config import ConfigError as EngineConfigError
+from reprotect.contract import RETRY_MODE, SettingError
+from reprotect.tags import TagSpec
+
+RETRY_MODES = RETRY_MODE.choices
 
 
 class ConfigError(ValueError):
@@ -44,9 +46,9 @@ _FALSE = frozenset(("false", "0", "no", "off"))
 def parse_tag(spec: str, setting: str) -> TagSpec:
     """The Lambda's own parser, so the stack (and its IAM conditions) accepts exactly what the engine does."""
     try:
-        return TagSpec.parse(spec, setting)
-    except EngineConfigError as exc:
-        raise ConfigError(f"setting {exc}") from None
+        return TagSpec.parse(spec)
+    except SettingError as exc:
+        raise ConfigError(f"setting {setting}={spec!r} {exc}") from None
 
 
 @dataclass(frozen=True)

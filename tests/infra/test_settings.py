@@ -80,9 +80,9 @@ def test_precedence_defaults_then_settings_then_top_level_then_environment() -> 
 
 
 def test_tag_specs() -> None:
-    assert TagSpec.parse("AutoReprotect=false", "exclude_tag") == TagSpec("AutoReprotect", "false")
-    assert TagSpec.parse("DR", "include_tag") == TagSpec("DR", None)
-    assert TagSpec.parse("a=b=c", "include_tag") == TagSpec("a", "b=c")
+    assert TagSpec.parse("AutoReprotect=false") == TagSpec("AutoReprotect", "false")
+    assert TagSpec.parse("DR") == TagSpec("DR", None)
+    assert TagSpec.parse("a=b=c") == TagSpec("a", "b=c")
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import pytest
 
 from drs_emulator.server import EmulatorServer
 from reprotect import handler
-from reprotect.config import OPTIONAL_VARIABLES
+from reprotect.contract import SETTINGS
 
 EVENTS = Path(__file__).parent.parent.parent / "events"
 
@@ -102,8 +102,8 @@ def stack(moto_url: str, drs_emulator: EmulatorServer, monkeypatch: pytest.Monke
     )
     monkeypatch.setenv("OUTCOME_TOPIC_ARN", topic_arn)
     monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", name)
-    for variable in OPTIONAL_VARIABLES:  # every test starts from the documented defaults
-        monkeypatch.delenv(variable, raising=False)
+    for setting in SETTINGS:  # every test starts from the documented defaults
+        monkeypatch.delenv(setting.env, raising=False)
     _forget_clients()  # the handler keeps clients for the execution environment; each test has new endpoints
     yield Stack(drs_emulator, topic_arn, name, queue_url, sqs, dynamodb)
     _forget_clients()

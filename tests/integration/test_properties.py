@@ -7,7 +7,8 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reprotect.config import OPTIONAL_VARIABLES, ConfigError
+from reprotect.config import ConfigError
+from reprotect.contract import SETTINGS
 from reprotect.events import InvalidEventError
 from tests.integration.conftest import Stack
 
@@ -91,7 +92,7 @@ def test_a_valid_event_in_the_property_space_really_runs(stack: Stack, fleet) ->
     assert report["counts"]["started"] == 1
 
 
-config_variables = st.sampled_from(OPTIONAL_VARIABLES)
+config_variables = st.sampled_from([s.env for s in SETTINGS])
 # What an environment variable can hold: no NUL, no lone surrogates.
 env_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=24)
 config_values = env_text | st.integers(-5, 200).map(str) | st.sampled_from(["true", "false", "k=v"])

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from reprotect.config import Config, ConfigError, TagSpec
+from reprotect.config import Config, ConfigError
+from reprotect.tags import TagSpec
 
 BASE = {
     "OUTCOME_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:drs-reprotect",

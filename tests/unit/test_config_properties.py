@@ -5,9 +5,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reprotect.config import OPTIONAL_VARIABLES, RESOURCE_VARIABLES, Config, ConfigError
+from reprotect.config import Config, ConfigError
+from reprotect.contract import SETTINGS, Env
 
-VARIABLES = OPTIONAL_VARIABLES + RESOURCE_VARIABLES
+VARIABLES = (*(s.env for s in SETTINGS), Env.OUTCOME_TOPIC_ARN.value, Env.IDEMPOTENCY_TABLE_NAME.value)
 BASE = {
     "OUTCOME_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:drs-reprotect",
     "IDEMPOTENCY_TABLE_NAME": "drs-reprotect-idempotency",

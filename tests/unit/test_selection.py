@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from drs_emulator.fleet import make_server
-from reprotect.config import Config, TagSpec
+from reprotect.config import Config
 from reprotect.selection import classify
+from reprotect.tags import TagSpec
 
 CONFIG = Config(topic_arn=None, table_name=None)
 
