@@ -125,7 +125,8 @@ def main() -> int:
         os.environ.update({"OUTCOME_TOPIC_ARN": topic, "IDEMPOTENCY_TABLE_NAME": "drs-reprotect-idempotency"})
 
         from reprotect import handler
-        from reprotect.cli import render_table
+        from reprotect.render import table
+        from reprotect.report import Report
 
         print(
             f"DRS emulator at {drs.url} with {len(backend.server_ids())} source servers;"
@@ -135,7 +136,7 @@ def main() -> int:
         heading("Run 1: the periodic sweep (EventBridge Scheduler input, events/scheduler.json)")
         schedule_event = json.loads((EVENTS / "scheduler.json").read_text())
         report, logs = invoke(handler, schedule_event)
-        print(render_table(report))
+        print(table(Report.from_dict(report)))
         emf = [line for line in logs if '"_aws"' in line]
         print(f"\n{len(logs) - len(emf)} structured log lines and {len(emf)} EMF metric record were written.")
         print("The log line for web-01:")
@@ -169,7 +170,7 @@ def main() -> int:
         web01 = next(s["sourceServerID"] for s in report["servers"] if s["hostname"] == "web-01")
         backend.set_state(web01, "STOPPED")
         second, _ = invoke(handler, json.loads((EVENTS / "alarm_plain.json").read_text()))
-        print(render_table(second))
+        print(table(Report.from_dict(second)))
         return 0
     finally:
         drs.stop()

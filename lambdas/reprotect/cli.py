@@ -8,18 +8,16 @@ import os
 import sys
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 import boto3
 
-from reprotect import engine
+from reprotect import engine, render
 from reprotect.config import Config, ConfigError
-from reprotect.cooldown import CooldownStore
+from reprotect.cooldown import CooldownStore, NoCooldown
+from reprotect.deadline import UNBOUNDED_SECONDS, Deadline
 from reprotect.drs import make_client
 from reprotect.events import InvalidEventError, RunRequest, Trigger, parse_event
-from reprotect.report import summary
-
-_COLUMNS = (("sourceServerID", 19), ("hostname", 24), ("outcome", 11), ("reason", 30), ("detail", 0))
+from reprotect.report import Status
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,22 +61,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
-    cooldown = None
+    cooldown: engine.Cooldowns
     if config.table_name:
         cooldown = CooldownStore(
             session.client("dynamodb"), config.table_name, config.restart_cooldown_seconds
         )
     else:
+        cooldown = NoCooldown()
         print("note: no --table given, so no cooldown is read or written", file=sys.stderr)
+    deadline = Deadline.after(UNBOUNDED_SECONDS)
     services = engine.Services(
-        drs=make_client(config.max_concurrency, config.retry_mode, session), cooldown=cooldown
+        drs=make_client(config.max_concurrency, deadline, config.retry_mode, session), cooldown=cooldown
     )
-    report = engine.run(request, config, services, run_id=f"cli-{uuid.uuid4()}").to_dict()
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print(render_table(report))
-    return 1 if report["status"] in ("failed", "partial-failure") else 0
+    report = engine.run(request, config, services, run_id=f"cli-{uuid.uuid4()}", deadline=deadline)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else render.table(report))
+    return 1 if report.status in (Status.FAILED, Status.PARTIAL_FAILURE) else 0
 
 
 def _request(ids: list[str] | None) -> RunRequest:
@@ -87,22 +84,3 @@ def _request(ids: list[str] | None) -> RunRequest:
     parsed = parse_event({"sourceServerIDs": ids}, "cli")
     assert isinstance(parsed, RunRequest)
     return parsed
-
-
-def render_table(report: dict[str, Any]) -> str:
-    """The report's servers as a fixed-width table, then the run's verdict."""
-    lines = ["  ".join(name.ljust(width) for name, width in _COLUMNS).rstrip()]
-    for server in report["servers"]:
-        cells = [str(server.get(name) or "-") for name, _ in _COLUMNS]
-        lines.append(
-            "  ".join(cell.ljust(width) for cell, (_, width) in zip(cells, _COLUMNS, strict=True)).rstrip()
-        )
-    if not report["servers"]:
-        lines.append("(no server needed anything)")
-    where = "/".join(x for x in (report.get("account"), report.get("region")) if x)
-    lines += ["", f"{report['status'].upper()} {where}: {summary(report['counts'])}"]
-    if report.get("error"):
-        lines.append(f"error: {report['error']['code']}: {report['error']['message']}")
-    if report["dryRun"]:
-        lines.append("Dry run: nothing was started. Add --apply to start replication.")
-    return "\n".join(lines)

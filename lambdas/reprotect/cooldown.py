@@ -13,12 +13,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from reprotect.contract import COOLDOWN_PREFIX, TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE
+
 _BATCH = 100  # BatchGetItem takes at most 100 keys
 _MAX_BATCH_ROUNDS = 5
 
 
 def _key(server_id: str) -> dict[str, Any]:
-    return {"id": {"S": f"cooldown#{server_id}"}}
+    return {TABLE_PARTITION_KEY: {"S": f"{COOLDOWN_PREFIX}{server_id}"}}
 
 
 def _iso(epoch: int) -> str:
@@ -26,6 +28,8 @@ def _iso(epoch: int) -> str:
 
 
 class CooldownStore:
+    """Claims in the table: `active` reads them, `claim` writes one conditionally, `release` drops it."""
+
     def __init__(self, client: Any, table_name: str, seconds: int) -> None:
         self._client = client
         self._table = table_name
@@ -39,16 +43,20 @@ class CooldownStore:
             request: dict[str, Any] = {
                 self._table: {
                     "Keys": [_key(sid) for sid in ids[start : start + _BATCH]],
-                    "ProjectionExpression": "id, expiration",
+                    "ProjectionExpression": "#key, #expires",
+                    "ExpressionAttributeNames": {
+                        "#key": TABLE_PARTITION_KEY,
+                        "#expires": TABLE_TTL_ATTRIBUTE,
+                    },
                     "ConsistentRead": True,
                 }
             }
             for _ in range(_MAX_BATCH_ROUNDS):
                 response = self._client.batch_get_item(RequestItems=request)
                 for item in response.get("Responses", {}).get(self._table, []):
-                    expires = int(item["expiration"]["N"])
+                    expires = int(item[TABLE_TTL_ATTRIBUTE]["N"])
                     if expires > now:
-                        found[item["id"]["S"].removeprefix("cooldown#")] = _iso(expires)
+                        found[item[TABLE_PARTITION_KEY]["S"].removeprefix(COOLDOWN_PREFIX)] = _iso(expires)
                 request = response.get("UnprocessedKeys") or {}
                 if not request:
                     break
@@ -61,11 +69,12 @@ class CooldownStore:
                 TableName=self._table,
                 Item={
                     **_key(server_id),
-                    "expiration": {"N": str(now + self._seconds)},
+                    TABLE_TTL_ATTRIBUTE: {"N": str(now + self._seconds)},
                     "startedAt": {"S": _iso(now)},
                     "runId": {"S": run_id},
                 },
-                ConditionExpression="attribute_not_exists(id) OR expiration <= :now",
+                ConditionExpression="attribute_not_exists(#key) OR #expires <= :now",
+                ExpressionAttributeNames={"#key": TABLE_PARTITION_KEY, "#expires": TABLE_TTL_ATTRIBUTE},
                 ExpressionAttributeValues={":now": {"N": str(now)}},
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
@@ -73,7 +82,7 @@ class CooldownStore:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
             old = exc.response.get("Item") or {}
-            return _iso(int(old.get("expiration", {}).get("N", now)))
+            return _iso(int(old.get(TABLE_TTL_ATTRIBUTE, {}).get("N", now)))
         return None
 
     def release(self, server_id: str, run_id: str) -> None:
@@ -88,3 +97,16 @@ class CooldownStore:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
+
+
+class NoCooldown:
+    """No table (the CLI without --table): nothing is cooling down and every claim succeeds."""
+
+    def active(self, server_ids: Iterable[str], now: int) -> dict[str, str]:
+        return {}
+
+    def claim(self, server_id: str, run_id: str, now: int) -> str | None:
+        return None
+
+    def release(self, server_id: str, run_id: str) -> None:
+        return None

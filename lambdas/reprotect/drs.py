@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
-import threading
-import time
 from collections.abc import Iterator, Sequence
+from functools import partial
 from typing import Any
 
 import boto3
 from botocore.config import Config as BotoConfig
+
+from reprotect.deadline import Deadline
 
 PAGE_SIZE = 1000
 IDS_PER_CALL = 200  # DescribeSourceServers accepts at most 200 ids in filters.sourceServerIDs
@@ -17,21 +18,16 @@ IDS_PER_CALL = 200  # DescribeSourceServers accepts at most 200 ids in filters.s
 # Other retryable errors get botocore's standard mode (3 attempts; AWS_MAX_ATTEMPTS changes it).
 THROTTLE_ATTEMPTS = 8
 MAX_HINT_SECONDS = 20.0
-_waits = threading.local()
-
-
-def stop_waiting_at(monotonic_time: float | None) -> None:
-    """Throttled calls made by this thread wait for DRS's hint no later than this (None: no bound).
-
-    A run sets it in each of its threads, so a call in flight never outwaits the invocation.
-    """
-    _waits.until = monotonic_time
 
 
 def make_client(
-    max_concurrency: int, retry_mode: str = "standard", session: boto3.session.Session | None = None
+    max_concurrency: int,
+    deadline: Deadline,
+    retry_mode: str = "standard",
+    session: boto3.session.Session | None = None,
 ) -> Any:
-    """A DRS client whose pool holds every concurrent call and that honours Retry-After.
+    """A run's DRS client: its pool holds every concurrent call, and it honours Retry-After until
+    the run's deadline, so a throttled call in flight never outwaits the invocation.
 
     `adaptive` adds botocore's client-side rate limiter, shared by every worker: under throttling it
     sends far fewer calls that DRS refuses, for somewhat less throughput (docs/benchmarks.md).
@@ -51,11 +47,11 @@ def make_client(
         session = boto3.DEFAULT_SESSION
     client = session.client("drs", config=config)
     # First handler to answer wins: ours answers only for a throttled call with a hint left to honour.
-    client.meta.events.register_first("needs-retry.drs", _retry_after_hint)
+    client.meta.events.register_first("needs-retry.drs", partial(retry_after_hint, deadline))
     return client
 
 
-def _retry_after_hint(response: Any = None, attempts: int = 0, **_: Any) -> float | None:
+def retry_after_hint(deadline: Deadline, response: Any = None, attempts: int = 0, **_: Any) -> float | None:
     """Wait as long as DRS asks (with a little jitter so concurrent callers spread out)."""
     if response is None or attempts >= THROTTLE_ATTEMPTS:
         return None
@@ -70,8 +66,7 @@ def _retry_after_hint(response: Any = None, attempts: int = 0, **_: Any) -> floa
     except (TypeError, ValueError):
         seconds = min(2.0**attempts * 0.2, MAX_HINT_SECONDS)
     delay = min(max(seconds, 0.0), MAX_HINT_SECONDS) * (1 + random.random() * 0.1)  # noqa: S311
-    until = getattr(_waits, "until", None)
-    if until is not None and time.monotonic() + delay > until:
+    if not deadline.allows_wait(delay):
         return None  # past the run's bound: the call ends throttled and the server is deferred
     return delay
 

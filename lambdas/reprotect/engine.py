@@ -1,58 +1,53 @@
-"""One run: page through DRS, decide per server, start the eligible ones concurrently, report."""
+"""One run, carried out: page through DRS, ask the pure decisions about each server, start the ones
+they allow on a small pool of threads, and tally every outcome. The decisions live in `selection`
+(policy) and `decisions` (cooldown, cap, deadline, answers); this module only owns threads and I/O."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reprotect import drs
+from reprotect import decisions
 from reprotect.config import Config
-from reprotect.cooldown import CooldownStore
+from reprotect.deadline import Deadline
 from reprotect.drs import describe_pages, error_code
 from reprotect.events import RunRequest
 from reprotect.observability import SERVICE
-from reprotect.outcomes import (
-    DEFERRED,
-    FAILED,
-    SKIPPED,
-    STARTED,
-    WOULD_START,
-    Reason,
-    ServerOutcome,
-)
-from reprotect.report import Report
-from reprotect.selection import classify
+from reprotect.outcomes import Outcome, ServerOutcome
+from reprotect.report import Report, RunError, RunInfo, Tally
+from reprotect.selection import Candidate, classify
 
 logger = Logger(service=SERVICE, child=True)
 
-# Stop launching calls and reading pages when the invocation has less than the margin left: a fifth
-# of the time the run began with, within these bounds. Throttled calls in flight stop waiting for
-# DRS's hint at half the margin, which leaves the rest for botocore's own short retries and for
-# publishing the report.
-MIN_MARGIN_MS = 10_000
-MAX_MARGIN_MS = 60_000
 COOLDOWN_BATCH = 100  # keys in one BatchGetItem
-_NOT_REACHED = "not reached before the invocation's deadline"
 _ACCOUNT_ERRORS = {"UninitializedAccountException", "AccessDeniedException", "UnrecognizedClientException"}
+_STORE_ERRORS = (ClientError, BotoCoreError)
 
 
-@dataclass
+class Cooldowns(Protocol):
+    """The cooldown store (cooldown.CooldownStore, or cooldown.NoCooldown without a table)."""
+
+    def active(self, server_ids: list[str], now: int) -> dict[str, str]: ...
+    def claim(self, server_id: str, run_id: str, now: int) -> str | None: ...
+    def release(self, server_id: str, run_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
 class Services:
-    """The AWS clients a run uses; `cooldown` is None when no table is configured (the CLI)."""
+    """What a run talks to: the run's DRS client and the cooldown store."""
 
     drs: Any
-    cooldown: CooldownStore | None
+    cooldown: Cooldowns
 
 
-def _now_iso() -> str:
+def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -62,251 +57,192 @@ def run(
     services: Services,
     *,
     run_id: str,
+    deadline: Deadline,
     account: str | None = None,
-    remaining_ms: Callable[[], int] | None = None,
 ) -> Report:
     """Carry out one run and return its full report; account-level failures land in `error`."""
-    started = time.monotonic()
-    report = Report(
-        run_id=run_id,
-        trigger=request.trigger.to_dict(),
-        dry_run=config.dry_run,
-        region=services.drs.meta.region_name,
-        account=account,
-        started_at=_now_iso(),
-    )
-    sweep = _Sweep(config, services, report, run_id, remaining_ms or (lambda: 1 << 30))
+    began = time.monotonic()
+    info = RunInfo(run_id, request.trigger, config.dry_run, services.drs.meta.region_name, account, now_iso())
+    tally = Tally()
+    starter = Starter(config.max_concurrency, services, tally, run_id, deadline)
     try:
-        sweep.run(request.server_ids)
-    except ClientError as exc:
+        Sweep(config, services.cooldown, starter, tally, deadline).run(services.drs, request.server_ids)
+    except (ClientError, BotoCoreError) as exc:  # the account, credentials or endpoint: not one server
         code = error_code(exc)
-        report.error = {"code": code, "message": str(exc)}
+        tally.error = RunError(code, str(exc))
         log = logger.error if code in _ACCOUNT_ERRORS else logger.exception
         log("Run failed as a whole", error_code=code)
-    except BotoCoreError as exc:  # endpoint unreachable, credentials missing
-        report.error = {"code": type(exc).__name__, "message": str(exc)}
-        logger.exception("Run failed as a whole", error_code=type(exc).__name__)
     finally:
-        sweep.finish()
-    report.finished_at = _now_iso()
-    report.duration_ms = int((time.monotonic() - started) * 1000)
-    return report
+        starter.finish()
+    return tally.report(info, finished_at=now_iso(), duration_ms=int((time.monotonic() - began) * 1000))
 
 
-class _Sweep:
+def record(tally: Tally, outcome: ServerOutcome) -> None:
+    """Tally an outcome and log it (one line per server action; healthy servers are only counted)."""
+    tally.add(outcome)
+    if outcome.outcome is not Outcome.HEALTHY:
+        logger.info(
+            "Server outcome",
+            source_server_id=outcome.source_server_id,
+            hostname=outcome.hostname,
+            outcome=outcome.outcome,
+            reason=outcome.reason,
+            detail=outcome.detail,
+            error_code=outcome.error_code,
+        )
+
+
+class Sweep:
+    """The pager's side: describe, classify, read cooldowns, admit; started servers go to the Starter."""
+
     def __init__(
-        self, config: Config, services: Services, report: Report, run_id: str, remaining_ms: Callable[[], int]
+        self, config: Config, cooldown: Cooldowns, starter: Starter, tally: Tally, deadline: Deadline
     ) -> None:
         self._config = config
-        self._drs = services.drs
-        self._cooldown = services.cooldown
-        self._report = report
-        self._run_id = run_id
-        self._remaining_ms = remaining_ms
-        self._lock = threading.Lock()
-        self._launched = 0
-        # Twice as many workers as DRS calls allowed: while MAX_CONCURRENCY workers are in
-        # StartReplication, the others write their cooldown claims, so no DRS slot waits on DynamoDB.
-        budget = remaining_ms()
-        self._margin_ms = min(MAX_MARGIN_MS, max(MIN_MARGIN_MS, budget // 5))
-        wait_until = time.monotonic() + (budget - self._margin_ms // 2) / 1000
-        drs.stop_waiting_at(wait_until)  # the pager's thread
-        self._pool = ThreadPoolExecutor(
-            max_workers=2 * config.max_concurrency,
-            thread_name_prefix="start",
-            initializer=drs.stop_waiting_at,
-            initargs=(wait_until,),
-        )
-        self._drs_slots = threading.BoundedSemaphore(config.max_concurrency)
-        self._futures: list[Future[None]] = []
+        self._cooldown = cooldown
+        self._starter = starter
+        self._tally = tally
+        self._deadline = deadline
+        self._starts = 0  # admitted this run: started or would-start
         self._seen: set[str] = set()
-        self._cooldown_error: Exception | None = None
 
-    def run(self, server_ids: tuple[str, ...] | None) -> None:
-        for page in describe_pages(self._drs, server_ids):
-            if self._report.account is None and page:
-                self._report.account = _account_of(page[0].get("arn"))
-            candidates = []
-            for server in page:
-                sid = server["sourceServerID"]
-                if sid in self._seen:  # a server that moved between pages is judged once
-                    continue
-                self._seen.add(sid)
-                decision = classify(server, self._config)
-                if decision.outcome == STARTED:
-                    candidates.append(decision)
-                else:
-                    self._record(decision)
-            if candidates:
-                self._dispatch(candidates)
-            del page, candidates  # let this page's servers go before the next page is parsed
-            if self._past_deadline():
-                # Describing on would only find servers we could not start in time.
-                self._report.sweep_complete = False
+    def run(self, drs: Any, server_ids: tuple[str, ...] | None) -> None:
+        for page in describe_pages(drs, server_ids):
+            self._page(page)
+            del page  # let this page's servers go before the next page is parsed
+            if self._deadline.reached():  # describing on would find servers we cannot start in time
+                self._tally.sweep_complete = False
                 break
-        if server_ids is not None:
-            for sid in server_ids:
-                if sid in self._seen:
-                    continue
-                if self._report.sweep_complete:
-                    self._record(
-                        ServerOutcome(sid, None, SKIPPED, Reason.NOT_FOUND, "DRS does not know this id")
-                    )
-                else:
-                    self._record(ServerOutcome(sid, None, DEFERRED, Reason.DEADLINE, _NOT_REACHED))
-            self._report.sweep_complete = True
+        for server_id in server_ids or ():
+            if server_id not in self._seen:
+                complete = self._tally.sweep_complete
+                record(self._tally, decisions.not_described(server_id, sweep_complete=complete))
 
-    def _dispatch(self, candidates: list[ServerOutcome]) -> None:
+    def _page(self, page: list[dict[str, Any]]) -> None:
+        if self._tally.account is None and page:
+            self._tally.account = _account_of(page[0].get("arn"))
+        candidates = []
+        for server in page:
+            if server["sourceServerID"] in self._seen:  # a server that moved between pages is judged once
+                continue
+            self._seen.add(server["sourceServerID"])
+            verdict = classify(server, self._config)
+            if isinstance(verdict, Candidate):
+                candidates.append(verdict)
+            else:
+                record(self._tally, verdict)
+        self._dispatch(candidates)
+
+    def _dispatch(self, pending: list[Candidate]) -> None:
         # Cooldowns are read a batch at a time, and only while the run may still start servers: a
         # server deferred by the cap or the deadline costs no DynamoDB request, and the first starts
         # need not wait for the whole page's cooldowns.
-        pending = list(candidates)
+        cap = self._config.max_starts_per_run
         while pending:
-            room = self._config.max_starts_per_run - self._launched
-            if room <= 0 or self._past_deadline():
+            room = cap - self._starts
+            if room <= 0 or self._deadline.reached():
                 for candidate in pending:
-                    self._defer(candidate)
+                    record(self._tally, decisions.defer(candidate, cap_reached=room <= 0, max_starts=cap))
                 return
-            batch, pending = pending[: min(room, COOLDOWN_BATCH)], pending[min(room, COOLDOWN_BATCH) :]
-            if not self._launch(batch):
-                for candidate in pending:
-                    self._hold(candidate, self._cooldown_error)
-                return
-
-    def _launch(self, batch: list[ServerOutcome]) -> bool:
-        """Start (or skip) one batch; False when the cooldowns could not be read."""
-        cooling: dict[str, str] = {}
-        if self._cooldown:
+            size = min(room, COOLDOWN_BATCH)
+            batch, pending = pending[:size], pending[size:]
             try:
                 cooling = self._cooldown.active([c.source_server_id for c in batch], int(time.time()))
-            except (ClientError, BotoCoreError) as exc:
+            except _STORE_ERRORS as exc:
                 # Starting without knowing the cooldowns could restart a server too soon: hold them all.
                 logger.exception("Could not read cooldowns", error_code=error_code(exc))
-                self._cooldown_error = exc
-                for candidate in batch:
-                    self._hold(candidate, exc)
-                return False
-        for candidate in batch:
-            until = cooling.get(candidate.source_server_id)
-            if until:
-                self._record(
-                    _as(
-                        candidate,
-                        SKIPPED,
-                        Reason.COOLDOWN,
-                        f"started by drs-reprotect; cooldown until {until}",
-                    )
-                )
-            elif self._launched >= self._config.max_starts_per_run or self._past_deadline():
-                self._defer(candidate)
-            elif self._config.dry_run:
-                self._launched += 1
-                self._record(_as(candidate, WOULD_START, Reason.REPLICATION_STOPPED))
-            else:
-                self._launched += 1
-                self._futures.append(self._pool.submit(self._start, candidate))
-        return True
-
-    def _defer(self, candidate: ServerOutcome) -> None:
-        if self._launched >= self._config.max_starts_per_run:
-            detail = f"MAX_STARTS_PER_RUN={self._config.max_starts_per_run} reached"
-            self._record(_as(candidate, DEFERRED, Reason.MAX_STARTS, detail))
-        else:
-            self._record(_as(candidate, DEFERRED, Reason.DEADLINE, _NOT_REACHED))
-
-    def _hold(self, candidate: ServerOutcome, exc: Exception | None) -> None:
-        code = error_code(exc) if exc else "CooldownUnavailable"
-        self._record(_as(candidate, FAILED, Reason.COOLDOWN_UNAVAILABLE, str(exc)[:200], code))
-
-    def _start(self, candidate: ServerOutcome) -> None:
-        sid = candidate.source_server_id
-        if self._past_deadline():
-            self._record(_as(candidate, DEFERRED, Reason.DEADLINE, _NOT_REACHED))
-            return
-        claimed = False
-        if self._cooldown:
-            try:
-                until = self._cooldown.claim(sid, self._run_id, int(time.time()))
-            except (ClientError, BotoCoreError) as exc:
-                logger.exception("Could not write a cooldown claim", source_server_id=sid)
-                self._record(
-                    _as(candidate, FAILED, Reason.COOLDOWN_UNAVAILABLE, str(exc)[:200], error_code(exc))
-                )
+                for candidate in batch + pending:
+                    record(self._tally, decisions.store_failed(candidate, error_code(exc), str(exc)))
                 return
-            if until:
-                self._record(
-                    _as(
-                        candidate, SKIPPED, Reason.COOLDOWN, f"started by another run; cooldown until {until}"
-                    )
-                )
-                return
-            claimed = True
-        try:
-            with self._drs_slots:
-                if self._past_deadline():  # the claim waited for a slot; it is released below
-                    self._record(_as(candidate, DEFERRED, Reason.DEADLINE, _NOT_REACHED))
-                    return
-                self._drs.start_replication(sourceServerID=sid)
-        except ClientError as exc:
-            self._record(_after_error(candidate, exc))
-        except Exception as exc:  # one server's failure never loses another's outcome
-            logger.exception("Unexpected error starting replication", source_server_id=sid)
-            self._record(_as(candidate, FAILED, Reason.START_FAILED, str(exc)[:200], type(exc).__name__))
+            for candidate in batch:
+                self._admit(candidate, cooling.get(candidate.source_server_id))
+
+    def _admit(self, candidate: Candidate, cooling_until: str | None) -> None:
+        verdict = decisions.admit(
+            candidate,
+            cooling_until=cooling_until,
+            starts_so_far=self._starts,
+            max_starts=self._config.max_starts_per_run,
+            deadline_reached=self._deadline.reached(),
+            dry_run=self._config.dry_run,
+        )
+        if decisions.takes_a_start(verdict):
+            self._starts += 1
+        if isinstance(verdict, Candidate):
+            self._starter.submit(verdict)
         else:
-            claimed = False  # a started server keeps its claim: that is the cooldown
-            self._record(_as(candidate, STARTED, Reason.REPLICATION_STOPPED))
-        finally:
-            if claimed and self._cooldown:
-                self._release(sid)
+            record(self._tally, verdict)
 
-    def _release(self, sid: str) -> None:
-        try:
-            self._cooldown.release(sid, self._run_id)  # type: ignore[union-attr]
-        except (ClientError, BotoCoreError):
-            # The claim then simply lasts its cooldown; the outcome is already recorded.
-            logger.warning("Could not release a cooldown claim", source_server_id=sid)
 
-    def _record(self, outcome: ServerOutcome) -> None:
-        with self._lock:
-            self._report.add(outcome)
-        if outcome.outcome != "healthy":
-            logger.info(
-                "Server outcome",
-                source_server_id=outcome.source_server_id,
-                hostname=outcome.hostname,
-                outcome=outcome.outcome,
-                reason=outcome.reason,
-                detail=outcome.detail,
-                error_code=outcome.error_code,
-            )
+class Starter:
+    """The workers' side: claim the cooldown, call StartReplication within MAX_CONCURRENCY, settle.
 
-    def _past_deadline(self) -> bool:
-        return self._remaining_ms() < self._margin_ms
+    Twice as many workers as DRS calls allowed: while MAX_CONCURRENCY workers are in StartReplication,
+    the others write their cooldown claims, so no DRS slot waits on DynamoDB.
+    """
+
+    def __init__(
+        self, max_concurrency: int, services: Services, tally: Tally, run_id: str, deadline: Deadline
+    ) -> None:
+        self._drs = services.drs
+        self._cooldown = services.cooldown
+        self._tally = tally
+        self._run_id = run_id
+        self._deadline = deadline
+        self._slots = threading.BoundedSemaphore(max_concurrency)
+        self._pool = ThreadPoolExecutor(max_workers=2 * max_concurrency, thread_name_prefix="start")
+        self._futures: list[Future[None]] = []
+
+    def submit(self, candidate: Candidate) -> None:
+        self._futures.append(self._pool.submit(self._start, candidate))
 
     def finish(self) -> None:
-        """Wait for every launched call, so each launched server has exactly one outcome."""
+        """Wait for every submitted start, so each has exactly one outcome."""
         for future in self._futures:
             future.result()
         self._pool.shutdown(wait=True)
-        drs.stop_waiting_at(None)
 
+    def _start(self, candidate: Candidate) -> None:
+        if self._deadline.reached():
+            record(self._tally, decisions.past_deadline(candidate))
+            return
+        sid = candidate.source_server_id
+        try:
+            lost_to = self._cooldown.claim(sid, self._run_id, int(time.time()))
+        except _STORE_ERRORS as exc:
+            logger.exception("Could not write a cooldown claim", source_server_id=sid)
+            record(self._tally, decisions.store_failed(candidate, error_code(exc), str(exc)))
+            return
+        if lost_to:
+            record(self._tally, decisions.claimed_elsewhere(candidate, lost_to))
+            return
+        outcome = self._call(candidate)
+        if outcome.outcome is not Outcome.STARTED:  # a started server keeps its claim: that is the cooldown
+            self._release(sid)
+        record(self._tally, outcome)
 
-def _as(
-    candidate: ServerOutcome, outcome: str, reason: str, detail: str | None = None, code: str | None = None
-) -> ServerOutcome:
-    return ServerOutcome(candidate.source_server_id, candidate.hostname, outcome, reason, detail, code)
+    def _call(self, candidate: Candidate) -> ServerOutcome:
+        with self._slots:
+            if self._deadline.reached():  # the claim waited for a slot; the caller releases it
+                return decisions.past_deadline(candidate)
+            try:
+                self._drs.start_replication(sourceServerID=candidate.source_server_id)
+            except ClientError as exc:
+                message = str(exc.response.get("Error", {}).get("Message") or exc)
+                return decisions.start_refused(candidate, error_code(exc), message)
+            except Exception as exc:  # one server's failure never loses another's outcome
+                logger.exception(
+                    "Unexpected error starting replication", source_server_id=candidate.source_server_id
+                )
+                return decisions.start_refused(candidate, type(exc).__name__, str(exc))
+        return decisions.started(candidate)
 
-
-def _after_error(candidate: ServerOutcome, exc: ClientError) -> ServerOutcome:
-    code = error_code(exc)
-    message = str(exc.response.get("Error", {}).get("Message") or exc)[:200]
-    if code == "ConflictException":
-        return _as(candidate, SKIPPED, Reason.NO_LONGER_STOPPED, message, code)
-    if code == "ResourceNotFoundException":
-        return _as(candidate, SKIPPED, Reason.NOT_FOUND, "deleted while the run was going", code)
-    if code in ("ThrottlingException", "TooManyRequestsException"):
-        return _as(candidate, DEFERRED, Reason.THROTTLED, "still throttled after retries", code)
-    return _as(candidate, FAILED, Reason.START_FAILED, message, code)
+    def _release(self, server_id: str) -> None:
+        try:
+            self._cooldown.release(server_id, self._run_id)
+        except _STORE_ERRORS:
+            # The claim then simply lasts its cooldown; the outcome is already recorded.
+            logger.warning("Could not release a cooldown claim", source_server_id=server_id)
 
 
 def _account_of(arn: Any) -> str | None:

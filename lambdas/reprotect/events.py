@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reprotect import contract as c
+
 SERVER_ID = re.compile(r"^s-[0-9a-zA-Z]{17}$")
-SCHEDULE_SOURCE = "drs-reprotect.schedule"
 MANUAL_KEYS = frozenset({"sourceServerIDs", "dryRun"})
 MAX_MANUAL_IDS = 4000
 
@@ -31,34 +32,21 @@ class Trigger:
             out["eventId"] = self.event_id
         return out
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Trigger:
+        return cls(data["type"], data.get("name"), data.get("eventId"))
+
 
 @dataclass(frozen=True)
 class RunRequest:
+    """What one invocation asks for. Powertools idempotency keys on `dedupe_key` (two deliveries of
+    one event share it)."""
+
     trigger: Trigger
     dedupe_key: str
     # None means a full sweep; otherwise exactly these servers are checked.
     server_ids: tuple[str, ...] | None = None
     dry_run: bool | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The idempotent function's payload; `dedupeKey` is what makes two deliveries one."""
-        return {
-            "trigger": self.trigger.to_dict(),
-            "dedupeKey": self.dedupe_key,
-            "sourceServerIDs": list(self.server_ids) if self.server_ids is not None else None,
-            "dryRun": self.dry_run,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RunRequest:
-        trigger = data["trigger"]
-        ids = data.get("sourceServerIDs")
-        return cls(
-            Trigger(trigger["type"], trigger.get("name"), trigger.get("eventId")),
-            data["dedupeKey"],
-            tuple(ids) if ids is not None else None,
-            data.get("dryRun"),
-        )
 
 
 @dataclass(frozen=True)
@@ -73,13 +61,14 @@ def parse_event(event: Any, request_id: str) -> RunRequest | Ignored:
     if not isinstance(event, Mapping):
         raise InvalidEventError(f"the event must be a JSON object, got {type(event).__name__}")
     source = event.get("source")
-    if source == SCHEDULE_SOURCE:
+    detail_type = event.get("detail-type")
+    if source == c.SCHEDULE_SOURCE:
         return _scheduler(event)
-    if source == "aws.events" and event.get("detail-type") == "Scheduled Event":
+    if source == c.SCHEDULED_EVENT_SOURCE and detail_type == c.SCHEDULED_EVENT_DETAIL_TYPE:
         return _scheduled_event(event)
-    if source == "aws.cloudwatch" and event.get("detail-type") == "CloudWatch Alarm State Change":
+    if source == c.ALARM_EVENT_SOURCE and detail_type == c.ALARM_EVENT_DETAIL_TYPE:
         return _alarm(event)
-    if source == "aws.drs":
+    if source == c.DRS_EVENT_SOURCE:
         return _drs_event(event)
     if source is None and event and set(event) <= MANUAL_KEYS:
         return _manual(event, request_id)
@@ -114,8 +103,8 @@ def _alarm(event: Mapping[str, Any]) -> RunRequest | Ignored:
     detail = _mapping(event.get("detail"), "detail")
     state = _mapping(detail.get("state"), "detail.state").get("value")
     alarm = detail.get("alarmName")
-    if state != "ALARM":
-        return Ignored(f"alarm {alarm!r} changed to {state!r}, not ALARM")
+    if state != c.ALARM_STATE:
+        return Ignored(f"alarm {alarm!r} changed to {state!r}, not {c.ALARM_STATE}")
     ids: list[str] = []
     configuration = detail.get("configuration")
     metrics = configuration.get("metrics") if isinstance(configuration, Mapping) else None

@@ -1,7 +1,8 @@
-"""Lambda entry point: observability, parse the event, run the engine once per event, report."""
+"""Lambda entry point: observability, parse the event, run the engine once per event, deliver."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -13,37 +14,90 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+from aws_lambda_powertools.utilities.idempotency.serialization.custom_dict import CustomDictSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config as BotoConfig
 
-from reprotect import engine, notify
+from reprotect import delivery, engine
 from reprotect.config import Config
+from reprotect.contract import Metric
 from reprotect.cooldown import CooldownStore
+from reprotect.deadline import Deadline
 from reprotect.drs import make_client
 from reprotect.events import Ignored, RunRequest, parse_event
 from reprotect.observability import logger, metrics
+from reprotect.report import Report
 
 # A duplicate delivery of one event is answered from the record for this long: EventBridge and
 # Scheduler retry for at most 24 hours.
 DEDUPE_SECONDS = 24 * 3600
-LOG_PART_SERVERS = 500  # about 100 KB of JSON a log line
+IDEMPOTENCY_KEY = "dedupe_key"  # the RunRequest field two deliveries of one event share
+_REPORTS = CustomDictSerializer(to_dict=Report.to_dict, from_dict=Report.from_dict)
 
-_METRICS = {
-    "ServersStarted": "started",
-    "ServersWouldStart": "would-start",
-    "ServersSkipped": "skipped",
-    "ServersFailed": "failed",
-    "ServersDeferred": "deferred",
-    "ServersNeedingAttention": "attention",
-}
+
+@logger.inject_lambda_context(correlation_id_path="id || executionId", clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    config = Config.from_env()
+    request = parse_event(event, context.aws_request_id)
+    if isinstance(request, Ignored):
+        logger.info("Event ignored", reason=request.reason)
+        metrics.add_metric(name=Metric.EVENTS_IGNORED, unit=MetricUnit.Count, value=1)
+        return {"status": "ignored", "reason": request.reason}
+    if request.trigger.type == "manual":
+        logger.set_correlation_id(context.aws_request_id)
+    report: Report = _once(config, context)(request=request, config=config, context=context)
+    if report.replayed:
+        logger.info("Duplicate event: returning the first run's report", run_id=report.info.run_id)
+        metrics.add_metric(name=Metric.DUPLICATE_EVENTS, unit=MetricUnit.Count, value=1)
+    else:
+        delivery.record_metrics(report)
+    return report.to_dict()
+
+
+def run_and_deliver(request: RunRequest, config: Config, context: LambdaContext) -> Report:
+    """The work done once per event: run, then publish. Its result is the idempotency record."""
+    config = config.with_dry_run(request.dry_run)
+    deadline = Deadline.after(context.get_remaining_time_in_millis() / 1000)
+    services = engine.Services(
+        drs=make_client(config.max_concurrency, deadline, config.retry_mode),
+        cooldown=CooldownStore(_client("dynamodb"), str(config.table_name), config.restart_cooldown_seconds),
+    )
+    report = engine.run(
+        request,
+        config,
+        services,
+        run_id=context.aws_request_id,
+        deadline=deadline,
+        account=_account_of(context.invoked_function_arn),
+    )
+    return delivery.deliver(
+        report, sns=_client("sns"), topic_arn=str(config.topic_arn), notify_when_idle=config.notify_when_idle
+    )
+
+
+def _once(config: Config, context: LambdaContext) -> Any:
+    idempotency = IdempotencyConfig(
+        event_key_jmespath=IDEMPOTENCY_KEY,
+        expires_after_seconds=DEDUPE_SECONDS,
+        response_hook=_mark_replay,
+    )
+    idempotency.register_lambda_context(context)
+    return idempotent_function(
+        run_and_deliver,
+        data_keyword_argument="request",
+        persistence_store=_persistence(str(config.table_name)),
+        config=idempotency,
+        output_serializer=_REPORTS,
+    )
+
+
+def _mark_replay(response: Any, idempotent_data: DataRecord) -> Any:
+    """Called only when the response comes from the store: a duplicate delivery."""
+    return replace(response, replayed=True)
 
 
 # Clients and the persistence layer live as long as the execution environment, created on first use.
-@cache
-def _drs(max_concurrency: int, retry_mode: str) -> Any:
-    return make_client(max_concurrency, retry_mode)
-
-
 @cache
 def _client(service: str) -> Any:
     # Every start worker (2 x MAX_CONCURRENCY, at most 100) may write a cooldown claim at once.
@@ -54,95 +108,6 @@ def _client(service: str) -> Any:
 def _persistence(table_name: str) -> DynamoDBPersistenceLayer:
     # One idempotent function, so one layer instance: Powertools keeps per-call state on it.
     return DynamoDBPersistenceLayer(table_name=table_name, boto3_client=_client("dynamodb"))
-
-
-@logger.inject_lambda_context(correlation_id_path="id || executionId", clear_state=True)
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    config = Config.from_env()
-    parsed = parse_event(event, context.aws_request_id)
-    if isinstance(parsed, Ignored):
-        logger.info("Event ignored", reason=parsed.reason)
-        metrics.add_metric(name="EventsIgnored", unit=MetricUnit.Count, value=1)
-        return {"status": "ignored", "reason": parsed.reason}
-    if parsed.trigger.type == "manual":
-        logger.set_correlation_id(context.aws_request_id)
-
-    idempotency = IdempotencyConfig(
-        event_key_jmespath="dedupeKey",
-        expires_after_seconds=DEDUPE_SECONDS,
-        response_hook=_mark_replay,
-    )
-    idempotency.register_lambda_context(context)
-    once = idempotent_function(
-        _run_and_publish,
-        data_keyword_argument="request",
-        persistence_store=_persistence(str(config.table_name)),
-        config=idempotency,
-    )
-    report: dict[str, Any] = once(request=parsed.to_dict(), config=config, context=context)
-    if report.pop("replayed", False):
-        logger.info("Duplicate event: returning the first run's report", run_id=report["runId"])
-        metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
-        return report
-    _record_metrics(report)
-    return report
-
-
-def _run_and_publish(request: dict[str, Any], config: Config, context: LambdaContext) -> dict[str, Any]:
-    run_request = RunRequest.from_dict(request)
-    config = config.with_dry_run(run_request.dry_run)
-    services = engine.Services(
-        drs=_drs(config.max_concurrency, config.retry_mode),
-        cooldown=CooldownStore(_client("dynamodb"), str(config.table_name), config.restart_cooldown_seconds),
-    )
-    full = engine.run(
-        run_request,
-        config,
-        services,
-        run_id=context.aws_request_id,
-        account=_account_of(context.invoked_function_arn),
-        remaining_ms=context.get_remaining_time_in_millis,
-    ).to_dict()
-    report = notify.fit(full)
-    if report["truncated"]:
-        # The full list stays findable: the log holds what SNS could not carry, in parts that each
-        # fit a CloudWatch Logs event (256 KB).
-        servers = full["servers"]
-        parts = range(0, len(servers), LOG_PART_SERVERS)
-        for number, start in enumerate(parts, 1):
-            logger.info(
-                "Full server list (trimmed from the notification)",
-                part=number,
-                parts=len(parts),
-                servers=servers[start : start + LOG_PART_SERVERS],
-            )
-    logger.info(
-        "Run finished",
-        status=report["status"],
-        counts=report["counts"],
-        duration_ms=report["durationMs"],
-        error=report.get("error"),
-    )
-    if notify.should_publish(report, config.notify_when_idle):
-        message_id = notify.publish(_client("sns"), str(config.topic_arn), report)
-        logger.info("Report published", message_id=message_id)
-    return report
-
-
-def _mark_replay(response: Any, idempotent_data: DataRecord) -> Any:
-    """Called only when the response comes from the store: a duplicate delivery."""
-    return {**response, "replayed": True}
-
-
-def _record_metrics(report: dict[str, Any]) -> None:
-    counts = report["counts"]
-    for name, kind in _METRICS.items():
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=counts[kind])
-    metrics.add_metric(
-        name="RunFailed", unit=MetricUnit.Count, value=1 if report["status"] == "failed" else 0
-    )
-    metrics.add_metric(name="RunDuration", unit=MetricUnit.Milliseconds, value=report["durationMs"] or 0)
 
 
 def _account_of(function_arn: str | None) -> str | None:

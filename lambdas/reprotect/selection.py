@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from reprotect.config import Config
-from reprotect.outcomes import ATTENTION, HEALTHY, SKIPPED, STARTED, Reason, ServerOutcome
+from reprotect.outcomes import Outcome, Reason, ServerOutcome
 
 _ATTENTION_STATES = {
     "STALLED": Reason.STALLED,
@@ -15,38 +16,56 @@ _ATTENTION_STATES = {
 }
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A stopped server the policy allows: it is started unless cooldown, cap or deadline say no."""
+
+    source_server_id: str
+    hostname: str | None
+
+    def outcome(
+        self, kind: Outcome, reason: Reason, detail: str | None = None, code: str | None = None
+    ) -> ServerOutcome:
+        return ServerOutcome(self.source_server_id, self.hostname, kind, reason, detail, code)
+
+
+Verdict = Candidate | ServerOutcome
+
+
 def hostname(server: Mapping[str, Any]) -> str | None:
     hints = (server.get("sourceProperties") or {}).get("identificationHints") or {}
     return hints.get("hostname") or hints.get("fqdn") or hints.get("awsInstanceID")
 
 
-def classify(server: Mapping[str, Any], config: Config) -> ServerOutcome:
-    """Decide by state and policy alone. `started` here means "a candidate to start"."""
-    sid = server["sourceServerID"]
-    name = hostname(server)
+def classify(server: Mapping[str, Any], config: Config) -> Verdict:
+    """Decide by state and policy alone: a final outcome, or a Candidate to start."""
+    this = Candidate(server["sourceServerID"], hostname(server))
     info = server.get("dataReplicationInfo") or {}
     state = info.get("dataReplicationState")
-
-    def outcome(kind: str, reason: str, detail: str | None = None, code: str | None = None) -> ServerOutcome:
-        return ServerOutcome(sid, name, kind, reason, detail, code)
-
     if state != "STOPPED":
         error = (info.get("dataReplicationError") or {}).get("error")
         if state in _ATTENTION_STATES:
-            return outcome(ATTENTION, _ATTENTION_STATES[state], f"replication is {state}", error)
+            return this.outcome(Outcome.ATTENTION, _ATTENTION_STATES[state], f"replication is {state}", error)
         if error:
-            return outcome(ATTENTION, Reason.REPLICATION_ERROR, f"replication is {state}", error)
-        return outcome(HEALTHY, Reason.REPLICATING)
+            return this.outcome(Outcome.ATTENTION, Reason.REPLICATION_ERROR, f"replication is {state}", error)
+        return this.outcome(Outcome.HEALTHY, Reason.REPLICATING)
+    return _policy(server, this, config)
 
+
+def _policy(server: Mapping[str, Any], candidate: Candidate, config: Config) -> Verdict:
     tags = server.get("tags") or {}
     if config.exclude_tag and config.exclude_tag.matches(tags):
-        return outcome(SKIPPED, Reason.EXCLUDED_BY_TAG, f"tagged {config.exclude_tag}")
+        return candidate.outcome(Outcome.SKIPPED, Reason.EXCLUDED_BY_TAG, f"tagged {config.exclude_tag}")
     if config.include_tag and not config.include_tag.matches(tags):
-        return outcome(SKIPPED, Reason.NOT_OPTED_IN, f"not tagged {config.include_tag}")
+        return candidate.outcome(Outcome.SKIPPED, Reason.NOT_OPTED_IN, f"not tagged {config.include_tag}")
     if server.get("replicationDirection") == "FAILBACK":
-        return outcome(SKIPPED, Reason.FAILBACK, "re-protected by reverse replication, not StartReplication")
+        return candidate.outcome(
+            Outcome.SKIPPED, Reason.FAILBACK, "re-protected by reverse replication, not StartReplication"
+        )
     staging = server.get("stagingArea") or {}
     if staging.get("status") == "EXTENDED":
         account = staging.get("stagingAccountID") or "unknown"
-        return outcome(SKIPPED, Reason.EXTENDED, f"replication is driven in staging account {account}")
-    return outcome(STARTED, Reason.REPLICATION_STOPPED)
+        return candidate.outcome(
+            Outcome.SKIPPED, Reason.EXTENDED, f"replication is driven in staging account {account}"
+        )
+    return candidate

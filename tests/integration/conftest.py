@@ -110,7 +110,7 @@ def stack(moto_url: str, drs_emulator: EmulatorServer, monkeypatch: pytest.Monke
 
 
 def _forget_clients() -> None:
-    for cached in (handler._drs, handler._client, handler._persistence):
+    for cached in (handler._client, handler._persistence):
         cached.cache_clear()
 
 

@@ -121,12 +121,14 @@ def test_unreadable_cooldowns_hold_the_servers_instead_of_starting_them(stack: S
     from reprotect import engine
     from reprotect.config import Config
     from reprotect.cooldown import CooldownStore
+    from reprotect.deadline import Deadline
     from reprotect.drs import make_client
     from reprotect.events import RunRequest, Trigger
 
     a, b = fleet({"state": "STOPPED"}, {"state": "STOPPED"})
+    deadline = Deadline.after(300)
     services = engine.Services(
-        drs=make_client(10), cooldown=CooldownStore(boto3.client("dynamodb"), "no-such-table", 3600)
+        drs=make_client(10, deadline), cooldown=CooldownStore(boto3.client("dynamodb"), "no-such-table", 3600)
     )
 
     report = engine.run(
@@ -134,6 +136,7 @@ def test_unreadable_cooldowns_hold_the_servers_instead_of_starting_them(stack: S
         Config(topic_arn=None, table_name="no-such-table"),
         services,
         run_id="r",
+        deadline=deadline,
     ).to_dict()
 
     # Then nothing is started, and both servers say why

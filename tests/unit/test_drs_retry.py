@@ -8,6 +8,9 @@ from types import SimpleNamespace
 import pytest
 
 from reprotect import drs
+from reprotect.deadline import Deadline
+
+UNBOUNDED = Deadline.after(3600)
 
 
 def throttled(retry_after: str | None) -> tuple[SimpleNamespace, dict]:
@@ -15,40 +18,34 @@ def throttled(retry_after: str | None) -> tuple[SimpleNamespace, dict]:
     return SimpleNamespace(status_code=429, headers=headers), {"Error": {"Code": "ThrottlingException"}}
 
 
-@pytest.fixture(autouse=True)
-def _unbounded():
-    drs.stop_waiting_at(None)
-    yield
-    drs.stop_waiting_at(None)
-
-
 def test_waits_as_long_as_the_hint_plus_at_most_ten_percent() -> None:
-    delay = drs._retry_after_hint(response=throttled("3"), attempts=1)
+    delay = drs.retry_after_hint(UNBOUNDED, response=throttled("3"), attempts=1)
 
     assert delay is not None
     assert 3.0 <= delay <= 3.3
 
 
 def test_hint_is_capped() -> None:
-    delay = drs._retry_after_hint(response=throttled("600"), attempts=1)
+    delay = drs.retry_after_hint(UNBOUNDED, response=throttled("600"), attempts=1)
 
     assert delay is not None
     assert delay <= drs.MAX_HINT_SECONDS * 1.1
 
 
 def test_gives_up_after_the_throttle_attempts() -> None:
-    assert drs._retry_after_hint(response=throttled("1"), attempts=drs.THROTTLE_ATTEMPTS) is None
+    assert drs.retry_after_hint(UNBOUNDED, response=throttled("1"), attempts=drs.THROTTLE_ATTEMPTS) is None
 
 
 @pytest.mark.parametrize("status", [500, 409, 200])
 def test_leaves_other_answers_to_botocore(status: int) -> None:
     response = (SimpleNamespace(status_code=status, headers={}), {})
 
-    assert drs._retry_after_hint(response=response, attempts=1) is None
+    assert drs.retry_after_hint(UNBOUNDED, response=response, attempts=1) is None
 
 
 def test_never_waits_past_the_runs_bound() -> None:
-    drs.stop_waiting_at(time.monotonic() + 2)
+    # Waits end at half the margin before the invocation's end: here 2 s from now.
+    deadline = Deadline(ends_at=time.monotonic() + 7, margin=10)
 
-    assert drs._retry_after_hint(response=throttled("5"), attempts=1) is None
-    assert drs._retry_after_hint(response=throttled("1"), attempts=1) is not None
+    assert drs.retry_after_hint(deadline, response=throttled("5"), attempts=1) is None
+    assert drs.retry_after_hint(deadline, response=throttled("1"), attempts=1) is not None

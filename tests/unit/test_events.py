@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
+import jmespath
 import pytest
 
+from reprotect import handler
 from reprotect.events import Ignored, InvalidEventError, RunRequest, parse_event
 
 EVENTS = Path(__file__).parent.parent.parent / "events"
@@ -97,11 +100,14 @@ def test_manual_dry_run_alone_is_a_full_sweep() -> None:
     assert parsed.dry_run is True
 
 
-def test_request_round_trips_through_its_dict() -> None:
+def test_idempotency_keys_on_the_dedupe_key_of_the_typed_request() -> None:
     parsed = parse_event(event("alarm_drs.json"), "r")
     assert isinstance(parsed, RunRequest)
 
-    assert RunRequest.from_dict(json.loads(json.dumps(parsed.to_dict()))) == parsed
+    # Powertools hashes the dataclass as dataclasses.asdict() and picks the key with the JMESPath.
+    key = jmespath.search(handler.IDEMPOTENCY_KEY, dataclasses.asdict(parsed))
+
+    assert key == parsed.dedupe_key == event("alarm_drs.json")["id"]
 
 
 @pytest.mark.parametrize("payload", [None, [], "sweep", 42])

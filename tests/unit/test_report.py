@@ -4,25 +4,33 @@ import json
 
 import pytest
 
-from reprotect import notify
-from reprotect.outcomes import ServerOutcome
-from reprotect.report import Report, email_text
+from reprotect import render
+from reprotect.events import Trigger
+from reprotect.outcomes import Outcome, Reason, ServerOutcome
+from reprotect.report import Report, RunError, RunInfo, Tally
+
+SNS_MESSAGE_BUDGET = 250_000  # SNS's 262,144 bytes less room for the attributes (README, "Size")
 
 
-def make_report(*outcomes: tuple[str, str], healthy: int = 0, dry_run: bool = False, **extra) -> Report:
-    report = Report(
-        run_id="run-1",
-        trigger={"type": "schedule", "name": "sweep"},
-        dry_run=dry_run,
-        region="eu-west-1",
-        account="123456789012",
-        started_at="2026-11-27T06:00:00.000Z",
-        **extra,
-    )
+def make_report(
+    *outcomes: tuple[str, str],
+    healthy: int = 0,
+    dry_run: bool = False,
+    sweep_complete: bool = True,
+    error: RunError | None = None,
+    account: str = "123456789012",
+) -> Report:
+    tally = Tally()
     for i, (outcome, reason) in enumerate(outcomes):
-        report.add(ServerOutcome(f"s-{i:017d}", f"host-{i}", outcome, reason))
-    report.healthy = healthy
-    return report
+        tally.add(ServerOutcome(f"s-{i:017d}", f"host-{i}", Outcome(outcome), Reason(reason)))
+    for i in range(healthy):
+        tally.add(ServerOutcome(f"h-{i}", None, Outcome.HEALTHY, Reason.REPLICATING))
+    tally.sweep_complete = sweep_complete
+    tally.error = error
+    info = RunInfo(
+        "run-1", Trigger("schedule", "sweep"), dry_run, "eu-west-1", account, "2026-11-27T06:00:00.000Z"
+    )
+    return tally.report(info, finished_at="2026-11-27T06:00:01.000Z", duration_ms=1000)
 
 
 @pytest.mark.parametrize(
@@ -36,11 +44,11 @@ def make_report(*outcomes: tuple[str, str], healthy: int = 0, dry_run: bool = Fa
         ([("started", "replication-stopped"), ("failed", "start-failed")], {}, "partial-failure"),
         ([("failed", "start-failed")], {}, "failed"),
         ([("deferred", "deadline")], {"sweep_complete": False}, "partial-failure"),
-        ([], {"error": {"code": "UninitializedAccountException", "message": "x"}}, "failed"),
+        ([], {"error": RunError("UninitializedAccountException", "x")}, "failed"),
     ],
 )
 def test_status(outcomes, kwargs, status: str) -> None:
-    assert make_report(*outcomes, **kwargs).status() == status
+    assert make_report(*outcomes, **kwargs).status == status
 
 
 def test_servers_are_listed_most_urgent_first_and_counted_with_healthy() -> None:
@@ -56,12 +64,23 @@ def test_servers_are_listed_most_urgent_first_and_counted_with_healthy() -> None
     assert report["counts"]["examined"] == 8
 
 
+def test_json_form_round_trips_through_the_idempotency_record() -> None:
+    report = make_report(
+        ("started", "replication-stopped"), ("failed", "start-failed"), healthy=2, error=RunError("X", "y")
+    ).trimmed(1)
+
+    again = Report.from_dict(json.loads(json.dumps(report.to_dict())))
+
+    assert again == report
+    assert again.to_dict() == report.to_dict()
+
+
 def test_email_says_what_was_started_what_failed_and_what_needs_attention() -> None:
     report = make_report(
         ("started", "replication-stopped"), ("failed", "start-failed"), ("attention", "stalled"), healthy=2
-    ).to_dict()
+    )
 
-    text = email_text(report)
+    text = render.email_text(report)
 
     assert text.splitlines()[0] == "drs-reprotect run run-1 in 123456789012/eu-west-1: PARTIAL-FAILURE"
     assert "1 started, 1 failed, 1 attention; 2 healthy of 5 examined." in text
@@ -72,33 +91,33 @@ def test_email_says_what_was_started_what_failed_and_what_needs_attention() -> N
 
 def test_report_of_4000_servers_is_trimmed_to_fit_sns_with_counts_whole() -> None:
     outcomes = [("started", "replication-stopped")] * 2000 + [("attention", "stalled")] * 2000
-    full = make_report(*outcomes).to_dict()
+    full = make_report(*outcomes)
 
-    fitted = notify.fit(full)
+    fitted = render.fit(full)
 
-    size = len(notify.message_body(fitted).encode())
-    assert size <= notify.MESSAGE_BUDGET
-    assert fitted["truncated"] is True
-    assert fitted["serversOmitted"] == 4000 - len(fitted["servers"])
-    assert fitted["counts"] == full["counts"]
+    size = len(render.message_body(fitted).encode())
+    assert size <= SNS_MESSAGE_BUDGET
+    as_json = fitted.to_dict()
+    assert as_json["truncated"] is True
+    assert as_json["serversOmitted"] == 4000 - len(as_json["servers"])
+    assert as_json["counts"] == full.to_dict()["counts"]
     # the most urgent stay: attention is listed before started
-    assert fitted["servers"][0]["outcome"] == "attention"
+    assert as_json["servers"][0]["outcome"] == "attention"
     # and one more server would not have fitted
-    one_more = notify.trimmed(full, len(fitted["servers"]) + 1)
-    assert len(notify.message_body(one_more).encode()) > notify.MESSAGE_BUDGET
+    one_more = full.trimmed(len(as_json["servers"]) + 1)
+    assert len(render.message_body(one_more).encode()) > SNS_MESSAGE_BUDGET
 
 
 def test_small_report_is_untouched() -> None:
-    full = make_report(("started", "replication-stopped")).to_dict()
+    full = make_report(("started", "replication-stopped"))
 
-    assert notify.fit(full) is full
+    assert render.fit(full) is full
 
 
 def test_subject_fits_sns_rules() -> None:
-    report = make_report(*[("started", "replication-stopped")] * 3, healthy=10**6).to_dict()
-    report["account"] = "123456789012" * 5
+    report = make_report(*[("started", "replication-stopped")] * 3, healthy=10, account="123456789012" * 5)
 
-    subject = notify.subject(report)
+    subject = render.subject(report)
 
     assert len(subject) <= 100
     assert subject.isascii()
@@ -106,9 +125,10 @@ def test_subject_fits_sns_rules() -> None:
 
 
 def test_message_is_sns_json_structure_with_default_and_email() -> None:
-    report = make_report(("started", "replication-stopped")).to_dict()
+    report = make_report(("started", "replication-stopped"))
 
-    message = json.loads(notify.message_body(report))
+    message = json.loads(render.message_body(report))
 
     assert set(message) == {"default", "email"}
-    assert json.loads(message["default"]) == report
+    assert json.loads(message["default"]) == report.to_dict()
+    assert message["email"] == render.email_text(report)

@@ -4,18 +4,26 @@ import pytest
 
 from drs_emulator.fleet import make_server
 from reprotect.config import Config
-from reprotect.selection import classify
+from reprotect.outcomes import ServerOutcome
+from reprotect.selection import Candidate, Verdict, classify
 from reprotect.tags import TagSpec
 
 CONFIG = Config(topic_arn=None, table_name=None)
 
 
+def judged(verdict: Verdict) -> tuple[str, str | None]:
+    """("candidate", None) for a server to start, else its outcome and reason."""
+    if isinstance(verdict, Candidate):
+        return "candidate", None
+    return verdict.outcome, verdict.reason
+
+
 @pytest.mark.parametrize(
     ("spec", "outcome", "reason"),
     [
-        ({"state": "STOPPED"}, "started", "replication-stopped"),
+        ({"state": "STOPPED"}, "candidate", None),
         ({"state": "STOPPED", "tags": {"AutoReprotect": "false"}}, "skipped", "excluded-by-tag"),
-        ({"state": "STOPPED", "tags": {"AutoReprotect": "true"}}, "started", "replication-stopped"),
+        ({"state": "STOPPED", "tags": {"AutoReprotect": "true"}}, "candidate", None),
         ({"state": "STOPPED", "direction": "FAILBACK"}, "skipped", "failback-direction"),
         ({"state": "STOPPED", "extended": True}, "skipped", "extended-from-staging-account"),
         ({"state": "STALLED"}, "attention", "stalled"),
@@ -27,23 +35,24 @@ CONFIG = Config(topic_arn=None, table_name=None)
         ({"state": "RESCAN"}, "healthy", "replicating"),
     ],
 )
-def test_state_and_policy(spec: dict, outcome: str, reason: str) -> None:
-    decision = classify(make_server(**spec), CONFIG)
-
-    assert (decision.outcome, decision.reason) == (outcome, reason)
+def test_state_and_policy(spec: dict, outcome: str, reason: str | None) -> None:
+    assert judged(classify(make_server(**spec), CONFIG)) == (outcome, reason)
 
 
 def test_exclusion_wins_over_opt_in() -> None:
     config = Config(topic_arn=None, table_name=None, include_tag=TagSpec("DR"))
     server = make_server("STOPPED", tags={"DR": "yes", "AutoReprotect": "false"})
 
-    assert classify(server, config).reason == "excluded-by-tag"
+    assert judged(classify(server, config)) == ("skipped", "excluded-by-tag")
 
 
 def test_extended_server_names_its_staging_account() -> None:
     server = make_server("STOPPED", extended=True, staging_account_id="210987654321")
 
-    assert "210987654321" in str(classify(server, CONFIG).detail)
+    verdict = classify(server, CONFIG)
+
+    assert isinstance(verdict, ServerOutcome)
+    assert "210987654321" in str(verdict.detail)
 
 
 def test_hostname_comes_from_identification_hints() -> None:
