@@ -1,0 +1,427 @@
+"""The engine without HTTP: its pure decisions, its deadline, and its executor over in-memory fakes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from reprotect import decisions, engine
+from reprotect.config import Config
+from reprotect.cooldown import NoCooldown
+from reprotect.deadline import Deadline
+from reprotect.events import RunRequest, Trigger
+from reprotect.outcomes import Outcome, Reason
+from reprotect.selection import Candidate
+
+CANDIDATE = Candidate("s-00000000000000001", "web-1")
+SWEEP = RunRequest(Trigger("schedule", "sweep", "e-1"), "k")
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def server(number: int, state: str = "STOPPED", **extra: Any) -> dict[str, Any]:
+    sid = f"s-{number:017d}"
+    return {
+        "sourceServerID": sid,
+        "arn": f"arn:aws:drs:eu-west-1:111122223333:source-server/{sid}",
+        "dataReplicationInfo": {"dataReplicationState": state},
+        "sourceProperties": {"identificationHints": {"hostname": f"host-{number}"}},
+        **extra,
+    }
+
+
+def client_error(code: str, message: str = "refused") -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message}}, "StartReplication")
+
+
+class FakeDrs:
+    """DescribeSourceServers pages and StartReplication, in memory; records what it was asked."""
+
+    def __init__(self, pages: Iterable[list[dict[str, Any]]], *, call_seconds: float = 0.0) -> None:
+        self.pages = [list(page) for page in pages]
+        self.meta = SimpleNamespace(region_name="eu-west-1")
+        self.errors: dict[str, Exception] = {}
+        self.started: list[str] = []
+        self.describe_calls = 0
+        self.call_seconds = call_seconds
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.on_describe: Any = None
+        self._lock = threading.Lock()
+
+    def describe_source_servers(self, **request: Any) -> dict[str, Any]:
+        index = int(request.get("nextToken", 0))
+        self.describe_calls += 1
+        if self.on_describe:
+            self.on_describe(index)
+        page: dict[str, Any] = {"items": self.pages[index]}
+        if index + 1 < len(self.pages):
+            page["nextToken"] = str(index + 1)
+        return page
+
+    def start_replication(self, sourceServerID: str) -> dict[str, Any]:
+        with self._lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            time.sleep(self.call_seconds)
+            if sourceServerID in self.errors:
+                raise self.errors[sourceServerID]
+            with self._lock:
+                self.started.append(sourceServerID)
+            return {}
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+class FakeCooldowns:
+    """The cooldown store's contract, in memory: a conditional claim, a read, a release."""
+
+    def __init__(self) -> None:
+        self.claims: dict[str, str] = {}  # server id -> run id
+        self.cooling: dict[str, str] = {}  # server id -> until (what `active` reports)
+        self.reads: list[list[str]] = []
+        self.released: list[str] = []
+        self.fail_reads: Exception | None = None
+        self._lock = threading.Lock()
+
+    def active(self, server_ids: list[str], now: int) -> dict[str, str]:
+        self.reads.append(list(server_ids))
+        if self.fail_reads:
+            raise self.fail_reads
+        return {sid: until for sid, until in self.cooling.items() if sid in server_ids}
+
+    def claim(self, server_id: str, run_id: str, now: int) -> str | None:
+        with self._lock:
+            if server_id in self.claims or server_id in self.cooling:
+                return "2026-11-27T07:00:00Z"
+            self.claims[server_id] = run_id
+            return None
+
+    def release(self, server_id: str, run_id: str) -> None:
+        with self._lock:
+            if self.claims.get(server_id) == run_id:
+                del self.claims[server_id]
+                self.released.append(server_id)
+
+
+def run(
+    drs: FakeDrs,
+    cooldowns: Any = None,
+    *,
+    request: RunRequest = SWEEP,
+    deadline: Deadline | None = None,
+    **config: Any,
+) -> dict[str, Any]:
+    services = engine.Services(drs=drs, cooldown=cooldowns if cooldowns is not None else NoCooldown())
+    report = engine.run(
+        request,
+        Config(topic_arn=None, table_name=None, **config),
+        services,
+        run_id="run-1",
+        deadline=deadline or Deadline.after(300),
+    )
+    return report.to_dict()
+
+
+def outcomes(report: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    return {s["sourceServerID"]: (s["outcome"], s["reason"]) for s in report["servers"]}
+
+
+# ---- pure decisions ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({}, "start"),
+        ({"cooling_until": "2026-11-27T07:00:00Z"}, (Outcome.SKIPPED, Reason.COOLDOWN)),
+        ({"starts_so_far": 5}, (Outcome.DEFERRED, Reason.MAX_STARTS)),
+        ({"starts_so_far": 4}, "start"),
+        ({"deadline_reached": True}, (Outcome.DEFERRED, Reason.DEADLINE)),
+        ({"dry_run": True}, (Outcome.WOULD_START, Reason.REPLICATION_STOPPED)),
+        # Cooldown first: a cooling server is never counted against the cap or the deadline.
+        (
+            {"cooling_until": "x", "starts_so_far": 5, "deadline_reached": True},
+            (Outcome.SKIPPED, Reason.COOLDOWN),
+        ),
+        # The cap is named when both the cap and the deadline hold.
+        ({"starts_so_far": 5, "deadline_reached": True}, (Outcome.DEFERRED, Reason.MAX_STARTS)),
+    ],
+)
+def test_admit(kwargs: dict[str, Any], expected: Any) -> None:
+    arguments = {
+        "cooling_until": None,
+        "starts_so_far": 0,
+        "max_starts": 5,
+        "deadline_reached": False,
+        "dry_run": False,
+        **kwargs,
+    }
+
+    verdict = decisions.admit(CANDIDATE, **arguments)
+
+    if expected == "start":
+        assert verdict is CANDIDATE
+    else:
+        assert (verdict.outcome, verdict.reason) == expected  # type: ignore[union-attr]
+
+
+def test_cap_detail_names_the_setting_and_its_value() -> None:
+    verdict = decisions.defer(CANDIDATE, cap_reached=True, max_starts=7)
+
+    assert verdict.detail == "MAX_STARTS_PER_RUN=7 reached"
+
+
+def test_a_would_start_spends_the_cap_like_a_start() -> None:
+    would = CANDIDATE.outcome(Outcome.WOULD_START, Reason.REPLICATION_STOPPED)
+    skipped = CANDIDATE.outcome(Outcome.SKIPPED, Reason.COOLDOWN)
+
+    assert decisions.takes_a_start(CANDIDATE)
+    assert decisions.takes_a_start(would)
+    assert not decisions.takes_a_start(skipped)
+
+
+@pytest.mark.parametrize(
+    ("code", "outcome", "reason"),
+    [
+        ("ConflictException", Outcome.SKIPPED, Reason.NO_LONGER_STOPPED),
+        ("ResourceNotFoundException", Outcome.SKIPPED, Reason.NOT_FOUND),
+        ("ThrottlingException", Outcome.DEFERRED, Reason.THROTTLED),
+        ("TooManyRequestsException", Outcome.DEFERRED, Reason.THROTTLED),
+        ("InternalServerException", Outcome.FAILED, Reason.START_FAILED),
+        ("AccessDeniedException", Outcome.FAILED, Reason.START_FAILED),
+    ],
+)
+def test_what_a_start_error_means(code: str, outcome: Outcome, reason: Reason) -> None:
+    verdict = decisions.start_refused(CANDIDATE, code, "x" * 500)
+
+    assert (verdict.outcome, verdict.reason, verdict.error_code) == (outcome, reason, code)
+    assert verdict.detail is None or len(verdict.detail) <= 200
+
+
+def test_a_requested_id_never_described() -> None:
+    unknown = decisions.not_described("s-00000000000000009", sweep_complete=True)
+    unreached = decisions.not_described("s-00000000000000009", sweep_complete=False)
+
+    assert (unknown.outcome, unknown.reason) == (Outcome.SKIPPED, Reason.NOT_FOUND)
+    assert (unreached.outcome, unreached.reason) == (Outcome.DEFERRED, Reason.DEADLINE)
+
+
+# ---- the deadline -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("budget", "margin"), [(30, 10), (50, 10), (100, 20), (300, 60), (900, 60)])
+def test_margin_is_a_fifth_of_the_budget_within_10_and_60_seconds(budget: float, margin: float) -> None:
+    assert Deadline.after(budget, FakeClock()).margin == margin
+
+
+def test_deadline_is_reached_when_less_than_the_margin_is_left() -> None:
+    clock = FakeClock()
+    deadline = Deadline.after(300, clock)  # margin 60
+
+    clock.now += 240
+    assert not deadline.reached()
+    clock.now += 0.001
+    assert deadline.reached()
+
+
+def test_waits_end_at_half_the_margin() -> None:
+    clock = FakeClock()
+    deadline = Deadline.after(300, clock)  # waits must end 30 s before the invocation does
+
+    assert deadline.allows_wait(270)
+    assert not deadline.allows_wait(270.01)
+
+
+# ---- the executor over fakes -------------------------------------------------------------------
+
+
+def test_starts_every_eligible_stopped_server_and_accounts_for_every_server() -> None:
+    pages = [
+        [server(1), server(2, "CONTINUOUS"), server(3, tags={"AutoReprotect": "false"})],
+        [],  # an empty page that still carries a token
+        [server(4, "STALLED"), server(5)],
+    ]
+    drs, cooldowns = FakeDrs(pages), FakeCooldowns()
+
+    report = run(drs, cooldowns)
+
+    assert sorted(drs.started) == ["s-00000000000000001", "s-00000000000000005"]
+    assert outcomes(report) == {
+        "s-00000000000000001": ("started", "replication-stopped"),
+        "s-00000000000000003": ("skipped", "excluded-by-tag"),
+        "s-00000000000000004": ("attention", "stalled"),
+        "s-00000000000000005": ("started", "replication-stopped"),
+    }
+    assert report["counts"]["healthy"] == 1
+    assert report["counts"]["examined"] == 5
+    assert drs.describe_calls == 3
+    assert set(cooldowns.claims) == {"s-00000000000000001", "s-00000000000000005"}  # kept: the cooldown
+    assert report["account"] == "111122223333"
+    assert report["status"] == "ok"
+
+
+def test_a_server_seen_on_two_pages_is_judged_once() -> None:
+    drs = FakeDrs([[server(1)], [server(1), server(2)]])
+
+    report = run(drs)
+
+    assert sorted(drs.started) == ["s-00000000000000001", "s-00000000000000002"]
+    assert report["counts"]["examined"] == 2
+
+
+def test_the_cap_defers_the_rest_without_reading_their_cooldowns() -> None:
+    drs, cooldowns = FakeDrs([[server(i) for i in range(1, 251)]]), FakeCooldowns()
+
+    report = run(drs, cooldowns, max_starts_per_run=120)
+
+    assert len(drs.started) == 120
+    assert report["counts"]["deferred"] == 130
+    assert {s["reason"] for s in report["servers"] if s["outcome"] == "deferred"} == {"max-starts-per-run"}
+    # One read of 100, one of the 20 still allowed: the 130 deferred cost no read.
+    assert [len(read) for read in cooldowns.reads] == [100, 20]
+
+
+def test_cooling_servers_do_not_spend_the_cap() -> None:
+    drs, cooldowns = FakeDrs([[server(1), server(2), server(3)]]), FakeCooldowns()
+    cooldowns.cooling["s-00000000000000001"] = "2026-11-27T07:00:00Z"
+
+    report = run(drs, cooldowns, max_starts_per_run=2)
+
+    assert outcomes(report)["s-00000000000000001"] == ("skipped", "cooldown")
+    assert sorted(drs.started) == ["s-00000000000000002", "s-00000000000000003"]
+
+
+def test_a_claim_lost_to_another_run_is_skipped_not_started() -> None:
+    drs, cooldowns = FakeDrs([[server(1)]]), FakeCooldowns()
+    cooldowns.claims["s-00000000000000001"] = "other-run"
+
+    report = run(drs, cooldowns)
+
+    assert drs.started == []
+    assert outcomes(report) == {"s-00000000000000001": ("skipped", "cooldown")}
+    assert "another run" in report["servers"][0]["detail"]
+    assert cooldowns.claims == {"s-00000000000000001": "other-run"}  # the other run's claim stands
+
+
+def test_a_refused_start_releases_its_claim_and_others_still_start() -> None:
+    drs, cooldowns = FakeDrs([[server(1), server(2), server(3)]]), FakeCooldowns()
+    drs.errors["s-00000000000000001"] = client_error("InternalServerException")
+    drs.errors["s-00000000000000002"] = client_error("ConflictException")
+
+    report = run(drs, cooldowns)
+
+    assert outcomes(report) == {
+        "s-00000000000000001": ("failed", "start-failed"),
+        "s-00000000000000002": ("skipped", "no-longer-stopped"),
+        "s-00000000000000003": ("started", "replication-stopped"),
+    }
+    assert sorted(cooldowns.released) == ["s-00000000000000001", "s-00000000000000002"]
+    assert set(cooldowns.claims) == {"s-00000000000000003"}
+    assert report["status"] == "partial-failure"
+
+
+def test_an_unexpected_exception_fails_only_its_server() -> None:
+    drs = FakeDrs([[server(1), server(2)]])
+    drs.errors["s-00000000000000001"] = RuntimeError("boom")
+
+    report = run(drs)
+
+    assert outcomes(report)["s-00000000000000001"] == ("failed", "start-failed")
+    assert report["servers"][0]["errorCode"] == "RuntimeError"
+    assert drs.started == ["s-00000000000000002"]
+
+
+def test_unreadable_cooldowns_hold_every_remaining_candidate_of_the_page() -> None:
+    drs, cooldowns = FakeDrs([[server(i) for i in range(1, 151)]]), FakeCooldowns()
+    cooldowns.fail_reads = client_error("ProvisionedThroughputExceededException")
+
+    report = run(drs, cooldowns)
+
+    assert drs.started == []
+    assert report["counts"]["failed"] == 150
+    assert {(s["reason"], s["errorCode"]) for s in report["servers"]} == {
+        ("cooldown-store-error", "ProvisionedThroughputExceededException")
+    }
+
+
+def test_dry_run_starts_and_claims_nothing_but_spends_the_cap() -> None:
+    drs, cooldowns = FakeDrs([[server(1), server(2), server(3)]]), FakeCooldowns()
+
+    report = run(drs, cooldowns, dry_run=True, max_starts_per_run=2)
+
+    assert drs.started == []
+    assert cooldowns.claims == {}
+    assert report["counts"]["would-start"] == 2
+    assert report["counts"]["deferred"] == 1
+    assert report["status"] == "dry-run"
+
+
+def test_starts_in_flight_never_exceed_max_concurrency() -> None:
+    drs = FakeDrs([[server(i) for i in range(1, 41)]], call_seconds=0.01)
+
+    report = run(drs, max_concurrency=3)
+
+    assert report["counts"]["started"] == 40
+    assert drs.most_in_flight == 3
+
+
+def test_reaching_the_deadline_stops_paging_and_defers_what_was_not_reached() -> None:
+    clock = FakeClock()
+    deadline = Deadline.after(100, clock)  # margin 20: reached once 80 s have passed
+    drs = FakeDrs([[server(1)], [server(2)], [server(3)]])
+
+    def time_passes(index: int) -> None:
+        clock.now += 50  # each page takes 50 s
+
+    drs.on_describe = time_passes
+
+    report = run(drs, deadline=deadline)
+
+    # Page 1 started at 50 s; page 2 came at 100 s, past the point of starting anything.
+    assert drs.describe_calls == 2
+    assert drs.started == ["s-00000000000000001"]
+    assert outcomes(report)["s-00000000000000002"] == ("deferred", "deadline")
+    assert report["sweepComplete"] is False
+    assert report["status"] == "partial-failure"
+
+
+def test_requested_ids_drs_does_not_know_are_not_found() -> None:
+    request = RunRequest(Trigger("manual"), "k", ("s-00000000000000001", "s-00000000000000009"))
+    drs = FakeDrs([[server(1)]])
+
+    report = run(drs, request=request)
+
+    assert outcomes(report) == {
+        "s-00000000000000001": ("started", "replication-stopped"),
+        "s-00000000000000009": ("skipped", "not-found"),
+    }
+
+
+def test_an_unreachable_endpoint_fails_the_run_as_a_whole_without_raising() -> None:
+    drs = FakeDrs([[server(1)]])
+
+    def unreachable(index: int) -> None:
+        raise EndpointConnectionError(endpoint_url="https://drs.eu-west-1.amazonaws.com")
+
+    drs.on_describe = unreachable
+
+    report = run(drs)
+
+    assert report["status"] == "failed"
+    assert report["error"]["code"] == "EndpointConnectionError"
+    assert report["servers"] == []
