@@ -39,7 +39,7 @@ _REPORTS = CustomDictSerializer(to_dict=Report.to_dict, from_dict=Report.from_di
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     config = Config.from_env()
-    request = parse_event(event, context.aws_request_id)
+    request = parse_event(event, context.aws_request_id, _account_of(context.invoked_function_arn))
     if isinstance(request, Ignored):
         logger.info("Event ignored", reason=request.reason)
         metrics.add_metric(name=Metric.EVENTS_IGNORED, unit=MetricUnit.Count, value=1)

@@ -120,7 +120,10 @@ def test_manual_list_longer_than_200_is_described_in_chunks(stack: Stack) -> Non
         ({"source": "aws.ec2", "detail-type": "EC2 Instance State-change Notification"}, "aws.ec2"),
         ({"hello": "world"}, "hello"),
         ({}, "unsupported event"),
-        ({"source": "aws.drs", "id": "x", "resources": []}, "names no source server"),
+        (
+            {"source": "aws.drs", "id": "x", "account": "123456789012", "resources": []},
+            "names no source server",
+        ),
     ],
 )
 def test_bad_events_fail_before_any_aws_call(stack: Stack, event, named: str) -> None:

@@ -114,3 +114,110 @@ def test_idempotency_keys_on_the_dedupe_key_of_the_typed_request() -> None:
 def test_non_object_events_are_refused(payload) -> None:
     with pytest.raises(InvalidEventError, match="JSON object"):
         parse_event(payload, "r")
+
+
+# ---- strict input: every wrong type or value is refused, naming the field (issue: trustworthy) ----
+
+OWN = "123456789012"
+
+
+def refused(payload: object, account: str | None = OWN) -> str:
+    with pytest.raises(InvalidEventError) as caught:
+        parse_event(payload, "r", account)
+    return str(caught.value)
+
+
+def test_a_null_dry_run_is_refused_not_read_as_a_real_sweep() -> None:
+    assert "dryRun must be true or false, got None" in refused({"dryRun": None})
+
+
+def test_an_id_is_matched_whole_so_a_trailing_newline_is_refused() -> None:
+    assert "'s-1234567890abcdef0\\n'" in refused({"sourceServerIDs": ["s-1234567890abcdef0\n"]})
+
+
+@pytest.mark.parametrize("resources", [{"arn": "x"}, "arn:aws:events:...", [1], [None]])
+def test_resources_of_the_wrong_type_are_refused_naming_the_field(resources: object) -> None:
+    for name in ("scheduled_event.json", "drs_stalled.json"):
+        assert "'resources' must be a list of ARNs" in refused({**event(name), "resources": resources})
+
+
+@pytest.mark.parametrize(
+    ("metrics", "field"),
+    [
+        ("m1", "'detail.configuration.metrics' must be a list"),
+        (["m1"], "detail.configuration.metrics[0] must be an object"),
+        ([{"metricStat": []}], "detail.configuration.metrics[0].metricStat must be an object"),
+        ([{"metricStat": {"metric": 5}}], "metrics[0].metricStat.metric must be an object"),
+        (
+            [{"metricStat": {"metric": {"dimensions": ["SourceServerID"]}}}],
+            "metric.dimensions must be an object",
+        ),
+        ([{"metricStat": {"metric": {"dimensions": {"SourceServerID": 7}}}}], "SourceServerID dimension"),
+    ],
+)
+def test_malformed_alarm_metrics_are_refused_not_widened_to_the_whole_fleet(
+    metrics: object, field: str
+) -> None:
+    alarm = event("alarm_drs.json")
+    alarm["detail"]["configuration"]["metrics"] = metrics
+
+    assert field in refused(alarm)
+
+
+def test_a_metric_math_expression_names_no_server_and_is_not_malformed() -> None:
+    alarm = event("alarm_drs.json")
+    alarm["detail"]["configuration"]["metrics"].append({"id": "e1", "expression": "m1 * 2"})
+
+    parsed = parse_event(alarm, "r", OWN)
+
+    assert isinstance(parsed, RunRequest)
+    assert parsed.server_ids == ("s-1234567890abcdef0",)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"executionId": "x" * 129}, "'executionId' must be a non-empty string of at most 128"),
+        ({"executionId": {"nested": "object"}}, "'executionId'"),
+        ({"executionId": 42}, "'executionId'"),
+        ({"attemptNumber": "two"}, "'attemptNumber'"),
+        ({"scheduledTime": "yesterday"}, "'scheduledTime' is not an ISO 8601 time"),
+        ({"scheduleArn": "arn:aws:sns:us-east-1:123456789012:topic"}, "'scheduleArn' is not a schedule ARN"),
+    ],
+)
+def test_scheduler_fields_are_bounded(changes: dict, field: str) -> None:
+    assert field in refused({**event("scheduler.json"), **changes})
+
+
+def test_a_scheduler_attempt_number_may_be_a_string_or_a_number() -> None:
+    for attempt in ("3", 3):
+        assert isinstance(
+            parse_event({**event("scheduler.json"), "attemptNumber": attempt}, "r", OWN), RunRequest
+        )
+
+
+@pytest.mark.parametrize("name", ["scheduled_event.json", "alarm_drs.json", "drs_stalled.json"])
+def test_events_from_another_account_are_refused(name: str) -> None:
+    assert "'account' 210987654321 is not this function's account (123456789012)" in refused(
+        {**event(name), "account": "210987654321"}
+    )
+
+
+def test_a_schedule_of_another_account_is_refused() -> None:
+    arn = "arn:aws:scheduler:us-east-1:210987654321:schedule/default/drs-reprotect-sweep"
+
+    assert "is not of this account (123456789012)" in refused({**event("scheduler.json"), "scheduleArn": arn})
+
+
+FULL_WIDTH_ACCOUNT = "".join(chr(0xFF10 + int(d)) for d in "123456789012")  # digits int() would accept
+
+
+@pytest.mark.parametrize("account", [None, 123456789012, FULL_WIDTH_ACCOUNT, "12345678901"])
+def test_an_eventbridge_event_needs_a_12_digit_ascii_account(account: object) -> None:
+    assert "'account' must be a 12-digit account id" in refused(
+        {**event("drs_stalled.json"), "account": account}
+    )
+
+
+def test_an_unhashable_source_is_refused_not_crashed_on() -> None:
+    assert "unsupported event" in refused({"source": [], "detail-type": {}})
