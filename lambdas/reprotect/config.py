@@ -11,8 +11,9 @@ from reprotect import contract as c
 from reprotect.contract import Env, Setting, SettingError
 from reprotect.tags import TagSpec
 
-_TOPIC_ARN = re.compile(r"arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]{1,256}")
-_TABLE_NAME = re.compile(r"[\w.-]{3,255}")
+# AWS's own name rules, ASCII only: a name SNS or DynamoDB would refuse fails here, not at the first call.
+_TOPIC_ARN = re.compile(r"arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:[A-Za-z0-9_-]{1,256}")
+_TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 
 
 DEFAULT_EXCLUDE = TagSpec.parse(str(c.EXCLUDE_TAG.default))
@@ -34,6 +35,8 @@ class Config:
     max_concurrency: int = int(c.MAX_CONCURRENCY.default)
     notify_when_idle: bool = bool(c.NOTIFY_WHEN_IDLE.default)
     retry_mode: str = str(c.RETRY_MODE.default)
+    max_attempts: int = int(c.MAX_ATTEMPTS.default)
+    log_level: str = str(c.LOG_LEVEL.default)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, require_resources: bool = True) -> Config:
@@ -51,6 +54,8 @@ class Config:
             max_concurrency=int(_read(env, c.MAX_CONCURRENCY)),
             notify_when_idle=bool(_read(env, c.NOTIFY_WHEN_IDLE)),
             retry_mode=str(_read(env, c.RETRY_MODE)),
+            max_attempts=int(_read(env, c.MAX_ATTEMPTS)),
+            log_level=str(_read(env, c.LOG_LEVEL)),
         )
 
     def with_dry_run(self, dry_run: bool | None) -> Config:

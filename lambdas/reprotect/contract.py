@@ -159,6 +159,14 @@ SETTINGS: tuple[Setting, ...] = (
 )
 SETTINGS_BY_KEY: Mapping[str, Setting] = {s.key: s for s in SETTINGS}
 
+# Read by the function but not set by the deployment: botocore's attempts (which the function caps at
+# what its deadline allows) and Powertools' log level. Checked as strictly as the settings.
+MAX_ATTEMPTS = Setting("AWS_MAX_ATTEMPTS", "max_attempts", 3, 1, 10)
+LOG_LEVEL = Setting(
+    Env.LOG_LEVEL.value, "log_level", "info", choices=("debug", "info", "warning", "error", "critical")
+)
+RUNTIME_SETTINGS: tuple[Setting, ...] = (MAX_ATTEMPTS, LOG_LEVEL)
+
 
 def environment(values: Mapping[str, bool | int | str]) -> dict[str, str]:
     """The function's environment for settings given by key; unset keys are left to the defaults."""

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reprotect import decisions
@@ -19,12 +18,10 @@ from reprotect.config import Config
 from reprotect.deadline import Deadline
 from reprotect.drs import describe_pages, error_code
 from reprotect.events import RunRequest
-from reprotect.observability import SERVICE
+from reprotect.observability import logger
 from reprotect.outcomes import Outcome, ServerOutcome
 from reprotect.report import Report, RunError, RunInfo, Tally
 from reprotect.selection import Candidate, classify
-
-logger = Logger(service=SERVICE, child=True)
 
 COOLDOWN_BATCH = 100  # keys in one BatchGetItem
 _ACCOUNT_ERRORS = {"UninitializedAccountException", "AccessDeniedException", "UnrecognizedClientException"}

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from reprotect.config import Config, ConfigError
@@ -108,3 +112,111 @@ def test_the_cli_needs_neither_topic_nor_table() -> None:
 )
 def test_tag_spec_matching(spec: TagSpec, tags, matches: bool) -> None:
     assert spec.matches(tags) is matches
+
+
+# ---- every variable's edges, written as the documented numbers (README "Configuration") ----------
+
+RANGES = [
+    ("MAX_STARTS_PER_RUN", 1, 4000),
+    ("RESTART_COOLDOWN_SECONDS", 0, 604_800),
+    ("MAX_CONCURRENCY", 1, 50),
+    ("AWS_MAX_ATTEMPTS", 1, 10),
+]
+FIELDS = {
+    "MAX_STARTS_PER_RUN": "max_starts_per_run",
+    "RESTART_COOLDOWN_SECONDS": "restart_cooldown_seconds",
+    "MAX_CONCURRENCY": "max_concurrency",
+    "AWS_MAX_ATTEMPTS": "max_attempts",
+}
+
+
+@pytest.mark.parametrize(("variable", "low", "high"), RANGES)
+def test_numbers_accept_their_documented_edges_and_refuse_the_next_ones(
+    variable: str, low: int, high: int
+) -> None:
+    for value in (low, high):
+        assert getattr(Config.from_env({**BASE, variable: str(value)}), FIELDS[variable]) == value
+    for value in (low - 1, high + 1):
+        words = "is out of range" if value >= 0 else "is not a whole number"  # a sign is not a digit
+        with pytest.raises(ConfigError, match=f"^{variable}='{value}' {words}"):
+            Config.from_env({**BASE, variable: str(value)})
+
+
+@pytest.mark.parametrize("variable", [v for v, _, _ in RANGES])
+@pytest.mark.parametrize("value", ["abc", "1.0", "0x10", "1_000", "+5", "\u0663", "\uff11\uff10"])
+def test_numbers_are_ascii_digits_only(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Config.from_env({**BASE, variable: value})
+
+    assert str(caught.value) == f"{variable}={value!r} is not a whole number"
+
+
+@pytest.mark.parametrize("variable", ["DRY_RUN", "NOTIFY_WHEN_IDLE"])
+def test_booleans_accept_exactly_the_documented_words(variable: str) -> None:
+    field = variable.lower()
+    for word in ("true", "TRUE", "1", "yes", " Yes "):
+        assert getattr(Config.from_env({**BASE, variable: word}), field) is True
+    for word in ("false", "False", "0", "no"):
+        assert getattr(Config.from_env({**BASE, variable: word}), field) is False
+    for word in ("on", "off", "y", "2", "tru"):
+        with pytest.raises(ConfigError, match=f"^{variable}='{word}' is not a boolean"):
+            Config.from_env({**BASE, variable: word})
+
+
+@pytest.mark.parametrize("mode", ["standard", "adaptive", "ADAPTIVE", "Standard"])
+def test_retry_mode_ignores_case_and_reaches_the_config_in_lower_case(mode: str) -> None:
+    assert Config.from_env({**BASE, "AWS_RETRY_MODE": mode}).retry_mode == mode.lower()
+
+
+@pytest.mark.parametrize("level", ["DEBUG", "info", "Warning", "ERROR", "critical"])
+def test_log_levels(level: str) -> None:
+    assert Config.from_env({**BASE, "POWERTOOLS_LOG_LEVEL": level}).log_level == level.lower()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "words"),
+    [
+        ("POWERTOOLS_LOG_LEVEL", "BOGUS", "use one of debug, info, warning, error, critical"),
+        ("AWS_RETRY_MODE", "legacy", "use one of standard, adaptive"),
+        ("IDEMPOTENCY_TABLE_NAME", "tablé", "not a DynamoDB table name"),
+        ("IDEMPOTENCY_TABLE_NAME", "ab", "not a DynamoDB table name"),
+        ("IDEMPOTENCY_TABLE_NAME", "a" * 256, "not a DynamoDB table name"),
+        ("OUTCOME_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:topić", "not an SNS topic ARN"),
+        ("OUTCOME_TOPIC_ARN", "arn:aws:sns:us-east-1:12345678901:t", "not an SNS topic ARN"),
+    ],
+)
+def test_names_follow_aws_rules_and_the_error_names_variable_and_value(
+    variable: str, value: str, words: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Config.from_env({**BASE, variable: value})
+
+    assert str(caught.value).startswith(f"{variable}=")
+    assert words in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:sns:us-east-1:123456789012:drs-reprotect",
+        "arn:aws-us-gov:sns:us-gov-west-1:123456789012:t_1",
+        "arn:aws-cn:sns:cn-north-1:123456789012:" + "t" * 256,
+    ],
+)
+def test_topic_arns_of_every_partition(arn: str) -> None:
+    assert Config.from_env({**BASE, "OUTCOME_TOPIC_ARN": arn}).topic_arn == arn
+
+
+def test_a_bad_log_level_does_not_break_the_import_and_is_refused_by_name() -> None:
+    code = (
+        "import reprotect.handler\n"
+        "from reprotect.config import Config, ConfigError\n"
+        "try:\n    Config.from_env()\nexcept ConfigError as exc:\n    print(exc)\n"
+    )
+    env = {**os.environ, **BASE, "POWERTOOLS_LOG_LEVEL": "BOGUS", "AWS_DEFAULT_REGION": "us-east-1"}
+
+    done = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+
+    assert done.stdout.strip().startswith("POWERTOOLS_LOG_LEVEL='BOGUS' is not supported here")
