@@ -41,6 +41,7 @@ class Reason(StrEnum):
     DISCONNECTED = "disconnected"
     PAUSED = "paused"
     REPLICATION_ERROR = "replication-error"
+    UNKNOWN_STATE = "unknown-state"
     REPLICATING = "replicating"
 
 

@@ -4,6 +4,7 @@ its subject and filterable attributes, the size fit, and the CLI's table. All fr
 from __future__ import annotations
 
 import json
+import re
 
 from reprotect.outcomes import LISTED, NOTEWORTHY, OUTCOME_TABLE, Outcome
 from reprotect.report import Report
@@ -12,6 +13,11 @@ from reprotect.report import Report
 MESSAGE_BUDGET = 250_000
 SUBJECT_LIMIT = 100
 PER_SECTION = 25
+# What DRS or a caller wrote goes into text a person reads: no control characters (a newline in a
+# hostname could forge a line of the email), and bounded.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+MAX_NAME = 100
+MAX_DETAIL = 300
 _HEADINGS = {info.outcome: info.heading for info in OUTCOME_TABLE}
 _COLUMNS = (("sourceServerID", 19), ("hostname", 24), ("outcome", 11), ("reason", 30), ("detail", 0))
 # The summary names each kind that happened, in this order.
@@ -25,8 +31,14 @@ _SUMMARY_ORDER = (
 )
 
 
+def clean(text: object, limit: int = MAX_DETAIL) -> str:
+    """One line of at most `limit` characters, control characters replaced by spaces."""
+    line = _CONTROL.sub(" ", str(text)).strip()
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
 def where(report: Report) -> str:
-    return "/".join(x for x in (report.info.account, report.info.region) if x)
+    return clean("/".join(x for x in (report.info.account, report.info.region) if x), MAX_NAME)
 
 
 def summary(report: Report) -> str:
@@ -52,14 +64,16 @@ def email_text(report: Report, per_section: int = PER_SECTION) -> str:
 def _verdict_lines(report: Report) -> list[str]:
     trigger, place = report.info.trigger, where(report) or "this account"
     lines = [
-        f"drs-reprotect run {report.info.run_id} in {place}: {report.status.upper()}",
-        f"Trigger: {trigger.type}" + (f" ({trigger.name})" if trigger.name else ""),
+        f"drs-reprotect run {clean(report.info.run_id, MAX_NAME)} in {place}: {report.status.upper()}",
+        f"Trigger: {trigger.type}" + (f" ({clean(trigger.name, MAX_NAME)})" if trigger.name else ""),
         summary(report),
     ]
     if report.info.dry_run:
         lines.append("Dry run: nothing was started.")
     if report.error:
-        lines.append(f"The run failed as a whole: {report.error.code}: {report.error.message}")
+        lines.append(
+            f"The run failed as a whole: {clean(report.error.code, MAX_NAME)}: {clean(report.error.message)}"
+        )
     if not report.sweep_complete:
         lines.append("The sweep did not reach every server before the deadline; the next run continues.")
     return lines
@@ -72,9 +86,9 @@ def _section(report: Report, kind: Outcome, per_section: int) -> list[str]:
     total = report.counts[kind]
     lines = ["", f"{_HEADINGS[kind]}: {total}"]
     for server in rows[:per_section]:
-        extra = "; ".join(x for x in (server.error_code, server.detail) if x)
+        extra = clean("; ".join(x for x in (server.error_code, server.detail) if x))
         lines.append(
-            f"  - {server.source_server_id} {server.hostname or '-'}: {server.reason}"
+            f"  - {server.source_server_id} {clean(server.hostname or '-', MAX_NAME)}: {server.reason}"
             + (f" ({extra})" if extra else "")
         )
     shown = min(len(rows), per_section)
@@ -87,8 +101,7 @@ def subject(report: Report) -> str:
     """`[drs-reprotect] STATUS account/region: counts`: ASCII, one line, at most 100 characters."""
     what = ", ".join(f"{report.counts[k]} {k}" for k in NOTEWORTHY if report.counts[k]) or "nothing to do"
     text = f"[drs-reprotect] {report.status.upper()} {where(report)}: {what}"
-    text = text.encode("ascii", "replace").decode().replace("\n", " ")
-    return text if len(text) <= SUBJECT_LIMIT else text[: SUBJECT_LIMIT - 3] + "..."
+    return clean(text.encode("ascii", "replace").decode(), SUBJECT_LIMIT)
 
 
 def attributes(report: Report) -> dict[str, dict[str, str]]:
@@ -132,7 +145,7 @@ def table(report: Report) -> str:
     lines = ["  ".join(name.ljust(width) for name, width in _COLUMNS).rstrip()]
     for server in report.servers:
         row = server.to_dict()
-        cells = [str(row.get(name) or "-") for name, _ in _COLUMNS]
+        cells = [clean(row.get(name) or "-") for name, _ in _COLUMNS]
         lines.append(
             "  ".join(cell.ljust(width) for cell, (_, width) in zip(cells, _COLUMNS, strict=True)).rstrip()
         )

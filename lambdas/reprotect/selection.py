@@ -14,6 +14,10 @@ _ATTENTION_STATES = {
     "DISCONNECTED": Reason.DISCONNECTED,
     "PAUSED": Reason.PAUSED,
 }
+# DataReplicationState in botocore's DRS model: replication is under way in each of these.
+_REPLICATING_STATES = frozenset(
+    {"INITIATING", "INITIAL_SYNC", "BACKLOG", "CREATING_SNAPSHOT", "CONTINUOUS", "RESCAN"}
+)
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,8 @@ Verdict = Candidate | ServerOutcome
 
 def hostname(server: Mapping[str, Any]) -> str | None:
     hints = (server.get("sourceProperties") or {}).get("identificationHints") or {}
-    return hints.get("hostname") or hints.get("fqdn") or hints.get("awsInstanceID")
+    name = hints.get("hostname") or hints.get("fqdn") or hints.get("awsInstanceID")
+    return name if isinstance(name, str) else None
 
 
 def classify(server: Mapping[str, Any], config: Config) -> Verdict:
@@ -42,14 +47,19 @@ def classify(server: Mapping[str, Any], config: Config) -> Verdict:
     this = Candidate(server["sourceServerID"], hostname(server))
     info = server.get("dataReplicationInfo") or {}
     state = info.get("dataReplicationState")
-    if state != "STOPPED":
-        error = (info.get("dataReplicationError") or {}).get("error")
-        if state in _ATTENTION_STATES:
-            return this.outcome(Outcome.ATTENTION, _ATTENTION_STATES[state], f"replication is {state}", error)
-        if error:
-            return this.outcome(Outcome.ATTENTION, Reason.REPLICATION_ERROR, f"replication is {state}", error)
-        return this.outcome(Outcome.HEALTHY, Reason.REPLICATING)
-    return _policy(server, this, config)
+    if state == "STOPPED":
+        return _policy(server, this, config)
+    error = (info.get("dataReplicationError") or {}).get("error")
+    if not isinstance(state, str) or state not in _ATTENTION_STATES.keys() | _REPLICATING_STATES:
+        # Missing, or a state this version does not know: a person should look, not a guess.
+        return this.outcome(
+            Outcome.ATTENTION, Reason.UNKNOWN_STATE, f"replication state is {state!r:.60}", error
+        )
+    if state in _ATTENTION_STATES:
+        return this.outcome(Outcome.ATTENTION, _ATTENTION_STATES[state], f"replication is {state}", error)
+    if error:
+        return this.outcome(Outcome.ATTENTION, Reason.REPLICATION_ERROR, f"replication is {state}", error)
+    return this.outcome(Outcome.HEALTHY, Reason.REPLICATING)
 
 
 def _policy(server: Mapping[str, Any], candidate: Candidate, config: Config) -> Verdict:

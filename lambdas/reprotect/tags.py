@@ -29,15 +29,23 @@ class TagSpec:
         value = value.strip()
         if not key or (sep and not value) or len(key) > MAX_KEY_LENGTH or len(value) > MAX_VALUE_LENGTH:
             raise SettingError("is not a tag spec: use 'key=value' or 'key'")
-        if not _TAG_PART.match(key) or not _TAG_PART.match(value) or key.lower().startswith("aws:"):
+        if key.lower().startswith("aws:"):
+            raise SettingError(
+                "uses the reserved 'aws:' key prefix: AWS keeps tags starting with it for itself"
+            )
+        if not _TAG_PART.match(key) or not _TAG_PART.match(value):
             raise SettingError("has characters a DRS tag cannot hold")
         return cls(key, value if sep else None)
 
     def matches(self, tags: Mapping[str, str] | None) -> bool:
-        """Values compare ignoring case, as the IAM Deny on the exclude tag does (StringEqualsIgnoreCase)."""
-        if not tags or self.key not in tags:
-            return False
-        return self.value is None or tags[self.key].casefold() == self.value.casefold()
+        """Keys and values compare ignoring case, as IAM does: condition keys (`aws:ResourceTag/<key>`)
+        ignore the tag key's case, and the Deny on the exclude tag compares values with
+        StringEqualsIgnoreCase. So the engine never attempts a server the policy denies."""
+        key = self.key.casefold()
+        return any(
+            name.casefold() == key and (self.value is None or value.casefold() == self.value.casefold())
+            for name, value in (tags or {}).items()
+        )
 
     def __str__(self) -> str:
         return self.key if self.value is None else f"{self.key}={self.value}"

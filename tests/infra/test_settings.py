@@ -106,7 +106,7 @@ def test_tag_specs() -> None:
         ({"exclude_tag": ""}, "setting exclude_tag='' is not a tag spec"),
         ({"exclude_tag": "=x"}, "setting exclude_tag='=x' is not a tag spec"),
         ({"include_tag": "DR="}, "setting include_tag='DR=' is not a tag spec"),
-        ({"include_tag": "aws:cloudformation:stack-name=x"}, "has characters a DRS tag cannot hold"),
+        ({"include_tag": "aws:cloudformation:stack-name=x"}, "uses the reserved 'aws:' key prefix"),
         ({"include_tag": "DR=on", "exclude_tag": "DR"}, "every included server would also be excluded"),
         ({"schedule_expression": "rate(1 minutes)"}, "'schedule_expression': 'rate(1 minutes)'"),
         ({"schedule_expression": "every hour"}, "'schedule_expression': 'every hour' is not"),

@@ -132,3 +132,33 @@ def test_message_is_sns_json_structure_with_default_and_email() -> None:
     assert set(message) == {"default", "email"}
     assert json.loads(message["default"]) == report.to_dict()
     assert message["email"] == render.email_text(report)
+
+
+def test_a_hostname_cannot_forge_lines_in_the_email_or_the_subject() -> None:
+    forged = "web-1\n\nAll servers are healthy.\r\nTrigger: manual\x1b[2J\u2028x"
+    tally = Tally()
+    tally.add(ServerOutcome("s-00000000000000001", forged, Outcome.FAILED, Reason.START_FAILED, "a\nb" * 400))
+    info = RunInfo("run-1", Trigger("alarm", "alarm\nname"), False, "eu-west-1", "123456789012", "t")
+    report = tally.report(info, finished_at="t", duration_ms=1)
+
+    text = render.email_text(report)
+    subject = render.subject(report)
+
+    assert not any(line.startswith(("All servers", "Trigger: manual")) for line in text.splitlines())
+    assert not any(ch in text for ch in "\r\x1b\u2028")
+    server_line = next(line for line in text.splitlines() if "s-00000000000000001" in line)
+    assert "web-1 All servers are healthy. Trigger: manual" in server_line
+    assert len(server_line) < 500  # hostname and detail are bounded
+    assert "Trigger: alarm (alarm name)" in text
+    assert subject.isascii()
+    assert "\n" not in subject
+
+
+def test_the_subject_is_cut_to_100_characters() -> None:
+    report = make_report(*[("started", "replication-stopped")] * 3, account="123456789012" * 9)
+
+    subject = render.subject(report)
+
+    assert len(subject) == 100
+    assert subject.endswith("...")
+    assert subject.startswith("[drs-reprotect] OK 123456789012123456789012")

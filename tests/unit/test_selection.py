@@ -57,3 +57,32 @@ def test_extended_server_names_its_staging_account() -> None:
 
 def test_hostname_comes_from_identification_hints() -> None:
     assert classify(make_server("STOPPED", hostname="db-1"), CONFIG).hostname == "db-1"
+
+
+def test_tag_keys_compare_ignoring_case_like_the_iam_deny() -> None:
+    # IAM's aws:ResourceTag/AutoReprotect matches a tag key written in any case, so the Deny would
+    # refuse this server: the engine must skip it, not attempt and fail it every run.
+    server = make_server("STOPPED", tags={"autoreprotect": "FALSE"})
+
+    assert judged(classify(server, CONFIG)) == ("skipped", "excluded-by-tag")
+
+
+def test_opt_in_tag_key_ignores_case_too() -> None:
+    config = Config(topic_arn=None, table_name=None, include_tag=TagSpec("DR", "auto"))
+
+    assert judged(classify(make_server("STOPPED", tags={"dr": "Auto"}), config)) == ("candidate", None)
+
+
+@pytest.mark.parametrize("state", ["PENDING_SNAPSHOT_SHIPPING", None, "", 7, ["STOPPED"]])
+def test_an_unknown_or_missing_state_needs_attention_not_healthy(state: object) -> None:
+    server = make_server("CONTINUOUS")
+    server["dataReplicationInfo"]["dataReplicationState"] = state
+
+    assert judged(classify(server, CONFIG)) == ("attention", "unknown-state")
+
+
+def test_no_replication_info_at_all_needs_attention() -> None:
+    server = make_server("CONTINUOUS")
+    del server["dataReplicationInfo"]
+
+    assert judged(classify(server, CONFIG)) == ("attention", "unknown-state")
