@@ -425,3 +425,29 @@ def test_an_unreachable_endpoint_fails_the_run_as_a_whole_without_raising() -> N
     assert report["status"] == "failed"
     assert report["error"]["code"] == "EndpointConnectionError"
     assert report["servers"] == []
+
+
+def test_starts_lost_to_an_overlapping_run_give_their_place_under_the_cap_back() -> None:
+    # Another run claimed servers 1-10 after this run read the cooldowns (so they look free here).
+    drs, cooldowns = FakeDrs([[server(i) for i in range(1, 17)]]), FakeCooldowns()
+    cooldowns.claims.update({f"s-{i:017d}": "other-run" for i in range(1, 11)})
+
+    report = run(drs, cooldowns, max_starts_per_run=5)
+
+    assert len(drs.started) == 5
+    assert report["counts"]["started"] == 5
+    assert report["counts"]["skipped"] == 10  # claimed by the other run
+    assert report["counts"]["deferred"] == 1  # the cap reached by this run's own five starts
+    deferred = [s for s in report["servers"] if s["outcome"] == "deferred"]
+    assert deferred[0]["detail"] == "MAX_STARTS_PER_RUN=5 reached"
+
+
+def test_a_run_that_started_nothing_never_blames_its_cap() -> None:
+    drs, cooldowns = FakeDrs([[server(i) for i in range(1, 9)]]), FakeCooldowns()
+    cooldowns.claims.update({f"s-{i:017d}": "other-run" for i in range(1, 9)})
+
+    report = run(drs, cooldowns, max_starts_per_run=2)
+
+    assert drs.started == []
+    assert report["counts"]["deferred"] == 0
+    assert report["counts"]["skipped"] == 8
