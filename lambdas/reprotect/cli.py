@@ -8,16 +8,19 @@ import os
 import sys
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import boto3
 
-from reprotect import engine, render
+from reprotect import aws, engine, render
 from reprotect.config import Config, ConfigError
 from reprotect.cooldown import CooldownStore, NoCooldown
 from reprotect.deadline import UNBOUNDED_SECONDS, Deadline
 from reprotect.drs import make_client
 from reprotect.events import InvalidEventError, RunRequest, Trigger, parse_event
+from reprotect.journal import NoJournal
 from reprotect.report import Status
+from reprotect.services import Cooldowns, Services
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,26 +64,48 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
-    cooldown: engine.Cooldowns
-    if config.table_name:
-        cooldown = CooldownStore(
-            session.client("dynamodb"), config.table_name, config.restart_cooldown_seconds
-        )
-    else:
-        cooldown = NoCooldown()
-        print("note: no --table given, so no cooldown is read or written", file=sys.stderr)
     deadline = Deadline.after(UNBOUNDED_SECONDS)
-    services = engine.Services(
-        drs=make_client(config.max_concurrency, deadline, config.retry_mode, session), cooldown=cooldown
+    report = engine.run(
+        request, config, _services(config, deadline, session), run_id=request.dedupe_key, deadline=deadline
     )
-    report = engine.run(request, config, services, run_id=f"cli-{uuid.uuid4()}", deadline=deadline)
     print(json.dumps(report.to_dict(), indent=2) if args.json else render.table(report))
     return 1 if report.status in (Status.FAILED, Status.PARTIAL_FAILURE) else 0
 
 
+def _services(config: Config, deadline: Deadline, session: boto3.session.Session) -> Services:
+    """The Lambda's clients, with the operator's session. A CLI run is never retried by a platform, so
+    it keeps no journal."""
+    cooldown: Cooldowns = NoCooldown()
+    if config.table_name:
+        dynamodb = aws.client(
+            "dynamodb", deadline.call_window, max_attempts=config.max_attempts, session=session
+        )
+        cooldown = CooldownStore(dynamodb, config.table_name, config.restart_cooldown_seconds)
+    else:
+        print("note: no --table given, so no cooldown is read or written", file=sys.stderr)
+
+    def drs(window: float) -> Any:
+        return make_client(
+            deadline,
+            window,
+            max_concurrency=config.max_concurrency,
+            max_attempts=config.max_attempts,
+            retry_mode=config.retry_mode,
+            session=session,
+        )
+
+    return Services(
+        drs=drs(deadline.page_window),
+        starts=drs(deadline.call_window),
+        cooldown=cooldown,
+        journal=NoJournal(),
+    )
+
+
 def _request(ids: list[str] | None) -> RunRequest:
+    run_id = f"cli-{uuid.uuid4()}"  # also the claims' key: no two CLI runs share one
     if not ids:
-        return RunRequest(Trigger("manual", "cli"), "cli")
-    parsed = parse_event({"sourceServerIDs": ids}, "cli")
+        return RunRequest(Trigger("manual", "cli"), run_id)
+    parsed = parse_event({"sourceServerIDs": ids}, run_id)
     assert isinstance(parsed, RunRequest)
-    return parsed
+    return RunRequest(Trigger("manual", "cli", run_id), run_id, parsed.server_ids)

@@ -3,28 +3,30 @@ answer from DynamoDB or DRS means for it. Values in, an outcome out; no I/O, no 
 
 from __future__ import annotations
 
+from reprotect.cooldown import Cooling
 from reprotect.outcomes import Outcome, Reason, ServerOutcome
 from reprotect.selection import Candidate, Verdict
 
 NOT_REACHED = "not reached before the invocation's deadline"
+STARTED_EARLIER = "started by an earlier attempt of this event"
+UNREADABLE_ITEM = "UnreadableCooldownItem"
 MAX_DETAIL = 200
 _THROTTLED = frozenset({"ThrottlingException", "TooManyRequestsException"})
+_LOST_ANSWERS = frozenset({"ReadTimeoutError", "ConnectionClosedError", "ResponseStreamingError"})
 
 
 def admit(
     candidate: Candidate,
     *,
-    cooling_until: str | None,
+    cooling: Cooling | None,
     starts_so_far: int,
     max_starts: int,
     deadline_reached: bool,
     dry_run: bool,
 ) -> Verdict:
     """The candidate itself when it is to be started now, else its outcome (would-start included)."""
-    if cooling_until:
-        return candidate.outcome(
-            Outcome.SKIPPED, Reason.COOLDOWN, f"started by drs-reprotect; cooldown until {cooling_until}"
-        )
+    if cooling is not None:
+        return held(candidate, cooling, by="drs-reprotect")
     if starts_so_far >= max_starts or deadline_reached:
         return defer(candidate, cap_reached=starts_so_far >= max_starts, max_starts=max_starts)
     if dry_run:
@@ -49,11 +51,16 @@ def past_deadline(candidate: Candidate) -> ServerOutcome:
     return candidate.outcome(Outcome.DEFERRED, Reason.DEADLINE, NOT_REACHED)
 
 
-def claimed_elsewhere(candidate: Candidate, until: str) -> ServerOutcome:
-    """Another run's claim won the conditional write: that run is starting it."""
-    return candidate.outcome(
-        Outcome.SKIPPED, Reason.COOLDOWN, f"started by another run; cooldown until {until}"
-    )
+def held(candidate: Candidate, cooling: Cooling, *, by: str = "another run") -> ServerOutcome:
+    """The table holds the server: a confirmed start's cooldown, another run's lease, or an item that
+    cannot be read (then the server is not started: starting blind could restart it too soon)."""
+    if cooling.problem:
+        return store_failed(candidate, UNREADABLE_ITEM, cooling.problem)
+    if cooling.confirmed:
+        detail = f"started by {by}; cooldown until {cooling.until}"
+    else:
+        detail = f"being started by another run (its claim lasts until {cooling.until})"
+    return candidate.outcome(Outcome.SKIPPED, Reason.COOLDOWN, detail)
 
 
 def store_failed(candidate: Candidate, code: str, message: str) -> ServerOutcome:
@@ -61,8 +68,37 @@ def store_failed(candidate: Candidate, code: str, message: str) -> ServerOutcome
     return candidate.outcome(Outcome.FAILED, Reason.COOLDOWN_UNAVAILABLE, message[:MAX_DETAIL], code)
 
 
-def started(candidate: Candidate) -> ServerOutcome:
-    return candidate.outcome(Outcome.STARTED, Reason.REPLICATION_STOPPED)
+def started(candidate: Candidate, detail: str | None = None) -> ServerOutcome:
+    return candidate.outcome(Outcome.STARTED, Reason.REPLICATION_STOPPED, detail)
+
+
+def ambiguous(code: str, status: int | None, retried: bool) -> bool:
+    """Whether a StartReplication error leaves open that DRS did start the server: the answer was
+    lost (a timeout, a dropped connection), DRS failed inside (5xx), or a retry found it no longer
+    stopped (409) after an attempt that may have started it."""
+    if code in _LOST_ANSWERS or (status is not None and status >= 500):
+        return True
+    return code == "ConflictException" and retried
+
+
+def settled(candidate: Candidate, code: str, state: str | None) -> ServerOutcome:
+    """An ambiguous start, settled by describing the server again (`state` None: no longer known)."""
+    if state is None:
+        return candidate.outcome(Outcome.SKIPPED, Reason.NOT_FOUND, "deleted while the run was going", code)
+    if state == "STOPPED":
+        return candidate.outcome(
+            Outcome.FAILED,
+            Reason.START_FAILED,
+            f"StartReplication answered {code}; the server is still STOPPED",
+            code,
+        )
+    return started(candidate, f"StartReplication answered {code}, but DRS shows the server {state}")
+
+
+def unconfirmed(candidate: Candidate, code: str) -> ServerOutcome:
+    """An ambiguous start that could not be settled: a person should look (its claim is kept)."""
+    detail = f"StartReplication answered {code} and the server could not be described again in time"
+    return candidate.outcome(Outcome.ATTENTION, Reason.START_UNCONFIRMED, detail, code)
 
 
 def start_refused(candidate: Candidate, code: str, message: str) -> ServerOutcome:
@@ -76,8 +112,11 @@ def start_refused(candidate: Candidate, code: str, message: str) -> ServerOutcom
     return candidate.outcome(Outcome.FAILED, Reason.START_FAILED, message[:MAX_DETAIL], code)
 
 
-def not_described(server_id: str, *, sweep_complete: bool) -> ServerOutcome:
-    """A requested id the describe calls never returned: unknown to DRS, or not reached in time."""
+def not_described(server_id: str, *, sweep_complete: bool, describe_failed: bool = False) -> ServerOutcome:
+    """A requested id the describe calls never returned: unknown to DRS, or not reached."""
+    if describe_failed:
+        detail = "DescribeSourceServers failed before reaching it"
+        return ServerOutcome(server_id, None, Outcome.DEFERRED, Reason.DESCRIBE_FAILED, detail)
     if sweep_complete:
         return ServerOutcome(server_id, None, Outcome.SKIPPED, Reason.NOT_FOUND, "DRS does not know this id")
     return ServerOutcome(server_id, None, Outcome.DEFERRED, Reason.DEADLINE, NOT_REACHED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
+from botocore.exceptions import BotoCoreError, ClientError
 
 from reprotect import render
 from reprotect.contract import Metric
@@ -13,6 +14,13 @@ from reprotect.outcomes import OUTCOME_TABLE
 from reprotect.report import Report, Status
 
 LOG_PART_SERVERS = 500  # about 100 KB of JSON a log line, so each part fits a CloudWatch Logs event
+UNPUBLISHED = "Report not published"
+
+
+class PublishError(RuntimeError):
+    """The report could not be published. Raised so the invocation fails and the platform retries it
+    (the retry reports this run's starts again, from the run journal); the message says where the
+    report is, for whoever finds the event in a dead-letter queue or on-failure destination."""
 
 
 def deliver(report: Report, *, sns: Any, topic_arn: str, notify_when_idle: bool) -> Report:
@@ -28,7 +36,15 @@ def deliver(report: Report, *, sns: Any, topic_arn: str, notify_when_idle: bool)
         error=fitted.error,
     )
     if fitted.status is not Status.IDLE or notify_when_idle:
-        message_id = publish(sns, topic_arn, fitted)
+        try:
+            message_id = publish(sns, topic_arn, fitted)
+        except (ClientError, BotoCoreError) as exc:
+            logger.exception(UNPUBLISHED, report=fitted.to_dict())
+            cause = f"{type(exc).__name__}: {exc!s:.200}"
+            raise PublishError(
+                f"run {report.info.run_id}: publishing its report to {topic_arn} failed ({cause});"
+                f" the report is in the function's log as '{UNPUBLISHED}'"
+            ) from exc
         logger.info("Report published", message_id=message_id)
     return fitted
 

@@ -8,8 +8,8 @@ from functools import partial
 from typing import Any
 
 import boto3
-from botocore.config import Config as BotoConfig
 
+from reprotect import aws
 from reprotect.deadline import Deadline
 
 PAGE_SIZE = 1000
@@ -21,38 +21,39 @@ MAX_HINT_SECONDS = 20.0
 
 
 def make_client(
-    max_concurrency: int,
     deadline: Deadline,
+    window: float,
+    *,
+    max_concurrency: int,
+    max_attempts: int = 3,
     retry_mode: str = "standard",
     session: boto3.session.Session | None = None,
 ) -> Any:
-    """A run's DRS client: its pool holds every concurrent call, and it honours Retry-After until
-    the run's deadline, so a throttled call in flight never outwaits the invocation.
+    """A DRS client for one run: its calls end within `window`, its pool holds every concurrent call,
+    and a throttled call waits for DRS's Retry-After only while the deadline allows.
 
     `adaptive` adds botocore's client-side rate limiter, shared by every worker: under throttling it
     sends far fewer calls that DRS refuses, for somewhat less throughput (docs/benchmarks.md).
     """
-    config = BotoConfig(
-        retries={"mode": retry_mode},
-        max_pool_connections=max_concurrency + 2,  # the sweep's pager shares the pool
-        connect_timeout=5,
-        read_timeout=15,  # three attempts of a hung call still end inside the deadline margin
-        user_agent_extra="drs-reprotect",
+    client = aws.client(
+        "drs",
+        window,
+        max_attempts=max_attempts,
+        retry_mode=retry_mode,
+        pool=max_concurrency + 2,  # the sweep's pager shares the pool
+        session=session,
     )
-    if session is None:
-        # The default session, as boto3.client uses: it shares the loaded models and endpoint data
-        # with the function's other clients, where a session of its own costs ~0.1 s of cold start.
-        if boto3.DEFAULT_SESSION is None:
-            boto3.setup_default_session()
-        session = boto3.DEFAULT_SESSION
-    client = session.client("drs", config=config)
+    per_attempt = aws.limits(window, max_attempts, aws.LONGEST_READ["drs"]).per_attempt
     # First handler to answer wins: ours answers only for a throttled call with a hint left to honour.
-    client.meta.events.register_first("needs-retry.drs", partial(retry_after_hint, deadline))
+    client.meta.events.register_first("needs-retry.drs", partial(retry_after_hint, deadline, per_attempt))
     return client
 
 
-def retry_after_hint(deadline: Deadline, response: Any = None, attempts: int = 0, **_: Any) -> float | None:
-    """Wait as long as DRS asks (with a little jitter so concurrent callers spread out)."""
+def retry_after_hint(
+    deadline: Deadline, per_attempt: float, response: Any = None, attempts: int = 0, **_: Any
+) -> float | None:
+    """Wait as long as DRS asks (with a little jitter so concurrent callers spread out), as long as the
+    wait and one more attempt still end in time."""
     if response is None or attempts >= THROTTLE_ATTEMPTS:
         return None
     http, parsed = response
@@ -66,7 +67,7 @@ def retry_after_hint(deadline: Deadline, response: Any = None, attempts: int = 0
     except (TypeError, ValueError):
         seconds = min(2.0**attempts * 0.2, MAX_HINT_SECONDS)
     delay = min(max(seconds, 0.0), MAX_HINT_SECONDS) * (1 + random.random() * 0.1)  # noqa: S311
-    if not deadline.allows_wait(delay):
+    if not deadline.allows(delay + per_attempt):
         return None  # past the run's bound: the call ends throttled and the server is deferred
     return delay
 

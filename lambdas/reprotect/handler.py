@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -16,17 +14,18 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.idempotency.serialization.custom_dict import CustomDictSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.config import Config as BotoConfig
 
-from reprotect import delivery, engine
+from reprotect import aws, delivery, engine
 from reprotect.config import Config
 from reprotect.contract import Metric
 from reprotect.cooldown import CooldownStore
 from reprotect.deadline import Deadline
 from reprotect.drs import make_client
 from reprotect.events import Ignored, RunRequest, parse_event
+from reprotect.journal import RunJournal
 from reprotect.observability import logger, metrics
 from reprotect.report import Report
+from reprotect.services import Services
 
 # A duplicate delivery of one event is answered from the record for this long: EventBridge and
 # Scheduler retry for at most 24 hours.
@@ -46,7 +45,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return {"status": "ignored", "reason": request.reason}
     if request.trigger.type == "manual":
         logger.set_correlation_id(context.aws_request_id)
-    report: Report = _once(config, context)(request=request, config=config, context=context)
+    deadline = Deadline.after(context.get_remaining_time_in_millis() / 1000)
+    run_once = _once(config, deadline, context)
+    report: Report = run_once(request=request, config=config, deadline=deadline, context=context)
     if report.replayed:
         logger.info("Duplicate event: returning the first run's report", run_id=report.info.run_id)
         metrics.add_metric(name=Metric.DUPLICATE_EVENTS, unit=MetricUnit.Count, value=1)
@@ -55,38 +56,68 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return report.to_dict()
 
 
-def run_and_deliver(request: RunRequest, config: Config, context: LambdaContext) -> Report:
+def run_and_deliver(
+    request: RunRequest, config: Config, deadline: Deadline, context: LambdaContext
+) -> Report:
     """The work done once per event: run, then publish. Its result is the idempotency record."""
     config = config.with_dry_run(request.dry_run)
-    deadline = Deadline.after(context.get_remaining_time_in_millis() / 1000)
-    services = engine.Services(
-        drs=make_client(config.max_concurrency, deadline, config.retry_mode),
-        cooldown=CooldownStore(_client("dynamodb"), str(config.table_name), config.restart_cooldown_seconds),
-    )
     report = engine.run(
         request,
         config,
-        services,
+        _services(config, deadline, request.dedupe_key),
         run_id=context.aws_request_id,
         deadline=deadline,
         account=_account_of(context.invoked_function_arn),
     )
+    sns = _client("sns", deadline.publish_window(), config)
     return delivery.deliver(
-        report, sns=_client("sns"), topic_arn=str(config.topic_arn), notify_when_idle=config.notify_when_idle
+        report, sns=sns, topic_arn=str(config.topic_arn), notify_when_idle=config.notify_when_idle
     )
 
 
-def _once(config: Config, context: LambdaContext) -> Any:
+def _services(config: Config, deadline: Deadline, event_key: str) -> Services:
+    """This run's clients, each call bounded by the run's deadline (see deadline.py)."""
+
+    def drs(window: float) -> Any:
+        return make_client(
+            deadline,
+            window,
+            max_concurrency=config.max_concurrency,
+            max_attempts=config.max_attempts,
+            retry_mode=config.retry_mode,
+        )
+
+    table = str(config.table_name)
+    # Every start worker (2 x MAX_CONCURRENCY, at most 100) may write a claim at once.
+    dynamodb = _client("dynamodb", deadline.call_window, config, pool=2 * config.max_concurrency + 4)
+    return Services(
+        drs=drs(deadline.page_window),
+        starts=drs(deadline.call_window),
+        cooldown=CooldownStore(dynamodb, table, config.restart_cooldown_seconds),
+        journal=RunJournal(dynamodb, table, event_key, keep_seconds=DEDUPE_SECONDS),
+    )
+
+
+def _client(service: str, window: float, config: Config, pool: int = 10) -> Any:
+    return aws.client(
+        service, window, max_attempts=config.max_attempts, retry_mode=config.retry_mode, pool=pool
+    )
+
+
+def _once(config: Config, deadline: Deadline, context: LambdaContext) -> Any:
     idempotency = IdempotencyConfig(
         event_key_jmespath=IDEMPOTENCY_KEY,
         expires_after_seconds=DEDUPE_SECONDS,
         response_hook=_mark_replay,
     )
     idempotency.register_lambda_context(context)
+    # One idempotent function, so one persistence layer a call: Powertools keeps per-call state on it.
+    # Its last write follows the publish, so its calls end within the record window.
+    records = _client("dynamodb", deadline.record_window, config)
     return idempotent_function(
         run_and_deliver,
         data_keyword_argument="request",
-        persistence_store=_persistence(str(config.table_name)),
+        persistence_store=DynamoDBPersistenceLayer(table_name=str(config.table_name), boto3_client=records),
         config=idempotency,
         output_serializer=_REPORTS,
     )
@@ -95,19 +126,6 @@ def _once(config: Config, context: LambdaContext) -> Any:
 def _mark_replay(response: Any, idempotent_data: DataRecord) -> Any:
     """Called only when the response comes from the store: a duplicate delivery."""
     return replace(response, replayed=True)
-
-
-# Clients and the persistence layer live as long as the execution environment, created on first use.
-@cache
-def _client(service: str) -> Any:
-    # Every start worker (2 x MAX_CONCURRENCY, at most 100) may write a cooldown claim at once.
-    return boto3.client(service, config=BotoConfig(max_pool_connections=104))
-
-
-@cache
-def _persistence(table_name: str) -> DynamoDBPersistenceLayer:
-    # One idempotent function, so one layer instance: Powertools keeps per-call state on it.
-    return DynamoDBPersistenceLayer(table_name=table_name, boto3_client=_client("dynamodb"))
 
 
 def _account_of(function_arn: str | None) -> str | None:

@@ -36,6 +36,8 @@ class Reason(StrEnum):
     DEADLINE = "deadline"
     THROTTLED = "throttled"
     START_FAILED = "start-failed"
+    START_UNCONFIRMED = "start-unconfirmed"
+    DESCRIBE_FAILED = "describe-failed"
     COOLDOWN_UNAVAILABLE = "cooldown-store-error"
     STALLED = "stalled"
     DISCONNECTED = "disconnected"

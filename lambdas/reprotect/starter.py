@@ -1,42 +1,24 @@
-"""The workers' side of a run: claim a server's cooldown, call StartReplication within
-MAX_CONCURRENCY, and say what came of it. The run's cap is counted here too (StartBudget)."""
+"""The workers' side of a run: claim a server, call StartReplication within MAX_CONCURRENCY, settle
+what the answer means, keep or drop the claim, and say what came of it."""
 
 from __future__ import annotations
 
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reprotect import decisions
+from reprotect.budget import StartBudget
+from reprotect.cooldown import RunClaim
 from reprotect.deadline import Deadline
 from reprotect.drs import error_code
 from reprotect.observability import logger
-from reprotect.outcomes import Outcome, ServerOutcome
+from reprotect.outcomes import Outcome, Reason, ServerOutcome
 from reprotect.report import Tally
 from reprotect.selection import Candidate
-
-STORE_ERRORS = (ClientError, BotoCoreError)
-_WAIT_SLICE = 0.5  # seconds between deadline checks while waiting for a place under the cap
-
-
-class Cooldowns(Protocol):
-    """The cooldown store (cooldown.CooldownStore, or cooldown.NoCooldown without a table)."""
-
-    def active(self, server_ids: list[str], now: int) -> dict[str, str]: ...
-    def claim(self, server_id: str, run_id: str, now: int) -> str | None: ...
-    def release(self, server_id: str, run_id: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class Services:
-    """What a run talks to: the run's DRS client and the cooldown store."""
-
-    drs: Any
-    cooldown: Cooldowns
+from reprotect.services import STORE_ERRORS, Services
 
 
 def record(tally: Tally, outcome: ServerOutcome) -> None:
@@ -54,48 +36,12 @@ def record(tally: Tally, outcome: ServerOutcome) -> None:
         )
 
 
-class StartBudget:
-    """MAX_STARTS_PER_RUN, spent only by what this run really starts.
-
-    A place is held from admission until the start settles; a start that loses its claim to another
-    run, fails or is deferred gives its place back. So overlapping runs never spend each other's cap,
-    and the cap is named as the reason only when this run's own starts reached it.
-    """
-
-    def __init__(self, cap: int) -> None:
-        self._cap = cap
-        self._started = 0
-        self._in_flight = 0
-        self._changed = threading.Condition()
-
-    @property
-    def held(self) -> int:
-        with self._changed:
-            return self._started + self._in_flight
-
-    def room(self, deadline: Deadline) -> int:
-        """Places left; while starts in flight hold every place, wait for one to settle."""
-        with self._changed:
-            while self._in_flight and self._started + self._in_flight >= self._cap and not deadline.reached():
-                self._changed.wait(_WAIT_SLICE)
-            return self._cap - self._started - self._in_flight
-
-    def take(self) -> None:
-        with self._changed:
-            self._in_flight += 1
-
-    def settle(self, *, started: bool) -> None:
-        with self._changed:
-            self._in_flight -= 1
-            self._started += started
-            self._changed.notify_all()
-
-
 class Starter:
-    """The workers' side: claim the cooldown, call StartReplication within MAX_CONCURRENCY, settle.
+    """Starts admitted servers on a pool of workers.
 
     Twice as many workers as DRS calls allowed: while MAX_CONCURRENCY workers are in StartReplication,
-    the others write their cooldown claims, so no DRS slot waits on DynamoDB.
+    the others write their claims, so no DRS slot waits on DynamoDB. Each step (claim, start, settle,
+    release) is begun only if it can end before the deadline's wrap-up.
     """
 
     def __init__(
@@ -104,14 +50,13 @@ class Starter:
         services: Services,
         budget: StartBudget,
         tally: Tally,
-        run_id: str,
+        run: RunClaim,
         deadline: Deadline,
     ) -> None:
-        self._drs = services.drs
+        self._services = services
         self._budget = budget
-        self._cooldown = services.cooldown
         self._tally = tally
-        self._run_id = run_id
+        self._run = run
         self._deadline = deadline
         self._slots = threading.BoundedSemaphore(max_concurrency)
         self._pool = ThreadPoolExecutor(max_workers=2 * max_concurrency, thread_name_prefix="start")
@@ -131,31 +76,37 @@ class Starter:
         self._budget.settle(started=outcome.outcome is Outcome.STARTED)
         record(self._tally, outcome)
 
+    def _in_time(self) -> bool:
+        return self._deadline.allows(self._deadline.call_window)
+
     def _attempt(self, candidate: Candidate) -> ServerOutcome:
-        if self._deadline.reached():
+        if self._deadline.reached() or not self._in_time():
             return decisions.past_deadline(candidate)
         sid = candidate.source_server_id
         try:
-            lost_to = self._cooldown.claim(sid, self._run_id, int(time.time()))
+            holder = self._services.cooldown.claim(sid, self._run, int(time.time()))
         except STORE_ERRORS as exc:
             logger.exception("Could not write a cooldown claim", source_server_id=sid)
             return decisions.store_failed(candidate, error_code(exc), str(exc))
-        if lost_to:
-            return decisions.claimed_elsewhere(candidate, lost_to)
+        if holder is not None:
+            return decisions.held(candidate, holder)
         outcome = self._call(candidate)
-        if outcome.outcome is not Outcome.STARTED:  # a started server keeps its claim: that is the cooldown
-            self._release(sid)
+        self._keep_or_release(candidate, outcome)
         return outcome
 
     def _call(self, candidate: Candidate) -> ServerOutcome:
         with self._slots:
-            if self._deadline.reached():  # the claim waited for a slot; the caller releases it
+            if not self._in_time():  # the claim waited for a slot; it is released after
                 return decisions.past_deadline(candidate)
             try:
-                self._drs.start_replication(sourceServerID=candidate.source_server_id)
+                self._services.starts.start_replication(sourceServerID=candidate.source_server_id)
             except ClientError as exc:
-                message = str(exc.response.get("Error", {}).get("Message") or exc)
-                return decisions.start_refused(candidate, error_code(exc), message)
+                return self._after_refusal(candidate, exc)
+            except BotoCoreError as exc:  # no answer: a timeout, a dropped or refused connection
+                code = type(exc).__name__
+                if decisions.ambiguous(code, None, retried=False):
+                    return self._settle(candidate, code)
+                return decisions.start_refused(candidate, code, str(exc))
             except Exception as exc:  # one server's failure never loses another's outcome
                 logger.exception(
                     "Unexpected error starting replication", source_server_id=candidate.source_server_id
@@ -163,9 +114,41 @@ class Starter:
                 return decisions.start_refused(candidate, type(exc).__name__, str(exc))
         return decisions.started(candidate)
 
-    def _release(self, server_id: str) -> None:
+    def _after_refusal(self, candidate: Candidate, exc: ClientError) -> ServerOutcome:
+        code = error_code(exc)
+        meta = exc.response.get("ResponseMetadata", {})
+        if decisions.ambiguous(code, meta.get("HTTPStatusCode"), retried=meta.get("RetryAttempts", 0) > 0):
+            return self._settle(candidate, code)
+        message = str(exc.response.get("Error", {}).get("Message") or exc)
+        return decisions.start_refused(candidate, code, message)
+
+    def _settle(self, candidate: Candidate, code: str) -> ServerOutcome:
+        """Ask DRS again what became of a start whose answer leaves it open."""
+        if not self._in_time():
+            return decisions.unconfirmed(candidate, code)
         try:
-            self._cooldown.release(server_id, self._run_id)
+            page = self._services.starts.describe_source_servers(
+                filters={"sourceServerIDs": [candidate.source_server_id]}
+            )
+        except (ClientError, BotoCoreError):
+            logger.warning(
+                "Could not describe an ambiguous start again", source_server_id=candidate.source_server_id
+            )
+            return decisions.unconfirmed(candidate, code)
+        states = [
+            (s.get("dataReplicationInfo") or {}).get("dataReplicationState") for s in page.get("items", [])
+        ]
+        return decisions.settled(candidate, code, str(states[0]) if states else None)
+
+    def _keep_or_release(self, candidate: Candidate, outcome: ServerOutcome) -> None:
+        sid = candidate.source_server_id
+        try:
+            if outcome.outcome is Outcome.STARTED:
+                self._services.cooldown.confirm(sid, self._run, int(time.time()))  # the claim is the cooldown
+            elif outcome.reason is not Reason.START_UNCONFIRMED and self._in_time():
+                self._services.cooldown.release(sid, self._run)  # a failed attempt does not count
         except STORE_ERRORS:
-            # The claim then simply lasts its cooldown; the outcome is already recorded.
-            logger.warning("Could not release a cooldown claim", source_server_id=server_id)
+            # An unconfirmed claim lasts until the run's lease ends; the outcome stands either way.
+            logger.warning(
+                "Could not confirm or release a claim", source_server_id=sid, outcome=outcome.outcome
+            )

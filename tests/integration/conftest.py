@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,7 +83,7 @@ class Stack:
 
 
 @pytest.fixture
-def stack(moto_url: str, drs_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+def stack(moto_url: str, drs_emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> Stack:
     for service in ("SNS", "SQS", "DYNAMODB"):
         monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", moto_url)
     name = f"t{uuid.uuid4().hex[:12]}"
@@ -104,14 +104,7 @@ def stack(moto_url: str, drs_emulator: EmulatorServer, monkeypatch: pytest.Monke
     monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", name)
     for setting in SETTINGS:  # every test starts from the documented defaults
         monkeypatch.delenv(setting.env, raising=False)
-    _forget_clients()  # the handler keeps clients for the execution environment; each test has new endpoints
-    yield Stack(drs_emulator, topic_arn, name, queue_url, sqs, dynamodb)
-    _forget_clients()
-
-
-def _forget_clients() -> None:
-    for cached in (handler._client, handler._persistence):
-        cached.cache_clear()
+    return Stack(drs_emulator, topic_arn, name, queue_url, sqs, dynamodb)
 
 
 @pytest.fixture

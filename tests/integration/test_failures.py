@@ -124,11 +124,17 @@ def test_unreadable_cooldowns_hold_the_servers_instead_of_starting_them(stack: S
     from reprotect.deadline import Deadline
     from reprotect.drs import make_client
     from reprotect.events import RunRequest, Trigger
+    from reprotect.journal import NoJournal
+    from reprotect.services import Services
 
     a, b = fleet({"state": "STOPPED"}, {"state": "STOPPED"})
     deadline = Deadline.after(300)
-    services = engine.Services(
-        drs=make_client(10, deadline), cooldown=CooldownStore(boto3.client("dynamodb"), "no-such-table", 3600)
+    drs = make_client(deadline, 30, max_concurrency=10)
+    services = Services(
+        drs=drs,
+        starts=drs,
+        cooldown=CooldownStore(boto3.client("dynamodb"), "no-such-table", 3600),
+        journal=NoJournal(),
     )
 
     report = engine.run(

@@ -19,33 +19,39 @@ def throttled(retry_after: str | None) -> tuple[SimpleNamespace, dict]:
 
 
 def test_waits_as_long_as_the_hint_plus_at_most_ten_percent() -> None:
-    delay = drs.retry_after_hint(UNBOUNDED, response=throttled("3"), attempts=1)
+    delay = drs.retry_after_hint(UNBOUNDED, 1.0, response=throttled("3"), attempts=1)
 
     assert delay is not None
     assert 3.0 <= delay <= 3.3
 
 
 def test_hint_is_capped() -> None:
-    delay = drs.retry_after_hint(UNBOUNDED, response=throttled("600"), attempts=1)
+    delay = drs.retry_after_hint(UNBOUNDED, 1.0, response=throttled("600"), attempts=1)
 
     assert delay is not None
     assert delay <= drs.MAX_HINT_SECONDS * 1.1
 
 
 def test_gives_up_after_the_throttle_attempts() -> None:
-    assert drs.retry_after_hint(UNBOUNDED, response=throttled("1"), attempts=drs.THROTTLE_ATTEMPTS) is None
+    assert (
+        drs.retry_after_hint(UNBOUNDED, 1.0, response=throttled("1"), attempts=drs.THROTTLE_ATTEMPTS) is None
+    )
 
 
 @pytest.mark.parametrize("status", [500, 409, 200])
 def test_leaves_other_answers_to_botocore(status: int) -> None:
     response = (SimpleNamespace(status_code=status, headers={}), {})
 
-    assert drs.retry_after_hint(UNBOUNDED, response=response, attempts=1) is None
+    assert drs.retry_after_hint(UNBOUNDED, 1.0, response=response, attempts=1) is None
 
 
 def test_never_waits_past_the_runs_bound() -> None:
-    # Waits end at half the margin before the invocation's end: here 2 s from now.
+    # A wait and the attempt after it must end at half the margin before the invocation's end: here
+    # 2 s from now. A 5 s hint cannot be honoured; a 1 s hint (at most 1.1 with jitter) plus an
+    # attempt of up to 0.5 s can.
     deadline = Deadline(ends_at=time.monotonic() + 7, margin=10)
 
-    assert drs.retry_after_hint(deadline, response=throttled("5"), attempts=1) is None
-    assert drs.retry_after_hint(deadline, response=throttled("1"), attempts=1) is not None
+    assert drs.retry_after_hint(deadline, 0.5, response=throttled("5"), attempts=1) is None
+    assert drs.retry_after_hint(deadline, 0.5, response=throttled("1"), attempts=1) is not None
+    # The same 1 s hint is refused when the attempt after it could take 1 s.
+    assert drs.retry_after_hint(deadline, 1.0, response=throttled("1"), attempts=1) is None

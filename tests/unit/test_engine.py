@@ -9,15 +9,17 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
-from reprotect import decisions, engine
+from reprotect import aws, decisions, engine
 from reprotect.config import Config
-from reprotect.cooldown import NoCooldown
+from reprotect.cooldown import Cooling, NoCooldown, RunClaim
 from reprotect.deadline import Deadline
 from reprotect.events import RunRequest, Trigger
+from reprotect.journal import NoJournal
 from reprotect.outcomes import Outcome, Reason
 from reprotect.selection import Candidate
+from reprotect.services import Services
 
 CANDIDATE = Candidate("s-00000000000000001", "web-1")
 SWEEP = RunRequest(Trigger("schedule", "sweep", "e-1"), "k")
@@ -59,9 +61,21 @@ class FakeDrs:
         self.in_flight = 0
         self.most_in_flight = 0
         self.on_describe: Any = None
+        self.late: dict[str, Exception] = {}
         self._lock = threading.Lock()
 
+    def _start(self, server_id: str) -> None:
+        with self._lock:
+            self.started.append(server_id)
+            for page in self.pages:
+                for item in page:
+                    if item["sourceServerID"] == server_id:
+                        item["dataReplicationInfo"]["dataReplicationState"] = "INITIATING"
+
     def describe_source_servers(self, **request: Any) -> dict[str, Any]:
+        wanted = request.get("filters", {}).get("sourceServerIDs")
+        if wanted is not None and "nextToken" not in request and len(self.pages) == 1:
+            return {"items": [s for s in self.pages[0] if s["sourceServerID"] in wanted]}
         index = int(request.get("nextToken", 0))
         self.describe_calls += 1
         if self.on_describe:
@@ -77,10 +91,12 @@ class FakeDrs:
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
             time.sleep(self.call_seconds)
+            if sourceServerID in self.late:  # DRS starts it, but the answer is lost
+                self._start(sourceServerID)
+                raise self.late[sourceServerID]
             if sourceServerID in self.errors:
                 raise self.errors[sourceServerID]
-            with self._lock:
-                self.started.append(sourceServerID)
+            self._start(sourceServerID)
             return {}
         finally:
             with self._lock:
@@ -88,32 +104,38 @@ class FakeDrs:
 
 
 class FakeCooldowns:
-    """The cooldown store's contract, in memory: a conditional claim, a read, a release."""
+    """The cooldown store's contract, in memory: a conditional claim, confirm, release, a read."""
 
     def __init__(self) -> None:
         self.claims: dict[str, str] = {}  # server id -> run id
-        self.cooling: dict[str, str] = {}  # server id -> until (what `active` reports)
+        self.confirmed: list[str] = []
+        self.cooling: dict[str, Cooling] = {}  # what `active` reports
         self.reads: list[list[str]] = []
         self.released: list[str] = []
         self.fail_reads: Exception | None = None
         self._lock = threading.Lock()
 
-    def active(self, server_ids: list[str], now: int) -> dict[str, str]:
-        self.reads.append(list(server_ids))
+    def active(self, server_ids: Iterable[str], now: int) -> dict[str, Cooling]:
+        ids = list(server_ids)
+        self.reads.append(ids)
         if self.fail_reads:
             raise self.fail_reads
-        return {sid: until for sid, until in self.cooling.items() if sid in server_ids}
+        return {sid: held for sid, held in self.cooling.items() if sid in ids}
 
-    def claim(self, server_id: str, run_id: str, now: int) -> str | None:
+    def claim(self, server_id: str, run: RunClaim, now: int) -> Cooling | None:
         with self._lock:
             if server_id in self.claims or server_id in self.cooling:
-                return "2026-11-27T07:00:00Z"
-            self.claims[server_id] = run_id
+                return Cooling("2026-11-27T07:00:00Z", confirmed=True)
+            self.claims[server_id] = run.run_id
             return None
 
-    def release(self, server_id: str, run_id: str) -> None:
+    def confirm(self, server_id: str, run: RunClaim, now: int) -> None:
         with self._lock:
-            if self.claims.get(server_id) == run_id:
+            self.confirmed.append(server_id)
+
+    def release(self, server_id: str, run: RunClaim) -> None:
+        with self._lock:
+            if self.claims.get(server_id) == run.run_id:
                 del self.claims[server_id]
                 self.released.append(server_id)
 
@@ -124,9 +146,11 @@ def run(
     *,
     request: RunRequest = SWEEP,
     deadline: Deadline | None = None,
+    journal: Any = None,
     **config: Any,
 ) -> dict[str, Any]:
-    services = engine.Services(drs=drs, cooldown=cooldowns if cooldowns is not None else NoCooldown())
+    cooldown = cooldowns if cooldowns is not None else NoCooldown()
+    services = Services(drs=drs, starts=drs, cooldown=cooldown, journal=journal or NoJournal())
     report = engine.run(
         request,
         Config(topic_arn=None, table_name=None, **config),
@@ -148,14 +172,16 @@ def outcomes(report: dict[str, Any]) -> dict[str, tuple[str, str]]:
     ("kwargs", "expected"),
     [
         ({}, "start"),
-        ({"cooling_until": "2026-11-27T07:00:00Z"}, (Outcome.SKIPPED, Reason.COOLDOWN)),
+        ({"cooling": Cooling("2026-11-27T07:00:00Z")}, (Outcome.SKIPPED, Reason.COOLDOWN)),
+        ({"cooling": Cooling("2026-11-27T07:00:00Z", confirmed=False)}, (Outcome.SKIPPED, Reason.COOLDOWN)),
+        ({"cooling": Cooling(None, problem="unreadable")}, (Outcome.FAILED, Reason.COOLDOWN_UNAVAILABLE)),
         ({"starts_so_far": 5}, (Outcome.DEFERRED, Reason.MAX_STARTS)),
         ({"starts_so_far": 4}, "start"),
         ({"deadline_reached": True}, (Outcome.DEFERRED, Reason.DEADLINE)),
         ({"dry_run": True}, (Outcome.WOULD_START, Reason.REPLICATION_STOPPED)),
         # Cooldown first: a cooling server is never counted against the cap or the deadline.
         (
-            {"cooling_until": "x", "starts_so_far": 5, "deadline_reached": True},
+            {"cooling": Cooling("x"), "starts_so_far": 5, "deadline_reached": True},
             (Outcome.SKIPPED, Reason.COOLDOWN),
         ),
         # The cap is named when both the cap and the deadline hold.
@@ -164,7 +190,7 @@ def outcomes(report: dict[str, Any]) -> dict[str, tuple[str, str]]:
 )
 def test_admit(kwargs: dict[str, Any], expected: Any) -> None:
     arguments = {
-        "cooling_until": None,
+        "cooling": None,
         "starts_so_far": 0,
         "max_starts": 5,
         "deadline_reached": False,
@@ -224,8 +250,8 @@ def test_a_requested_id_never_described() -> None:
 # ---- the deadline -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("budget", "margin"), [(30, 10), (50, 10), (100, 20), (300, 60), (900, 60)])
-def test_margin_is_a_fifth_of_the_budget_within_10_and_60_seconds(budget: float, margin: float) -> None:
+@pytest.mark.parametrize(("budget", "margin"), [(30, 20), (100, 20), (150, 30), (300, 60), (900, 60)])
+def test_margin_is_a_fifth_of_the_budget_within_20_and_60_seconds(budget: float, margin: float) -> None:
     assert Deadline.after(budget, FakeClock()).margin == margin
 
 
@@ -243,8 +269,8 @@ def test_waits_end_at_half_the_margin() -> None:
     clock = FakeClock()
     deadline = Deadline.after(300, clock)  # waits must end 30 s before the invocation does
 
-    assert deadline.allows_wait(270)
-    assert not deadline.allows_wait(270.01)
+    assert deadline.allows(270)
+    assert not deadline.allows(270.01)
 
 
 # ---- the executor over fakes -------------------------------------------------------------------
@@ -298,7 +324,7 @@ def test_the_cap_defers_the_rest_without_reading_their_cooldowns() -> None:
 
 def test_cooling_servers_do_not_spend_the_cap() -> None:
     drs, cooldowns = FakeDrs([[server(1), server(2), server(3)]]), FakeCooldowns()
-    cooldowns.cooling["s-00000000000000001"] = "2026-11-27T07:00:00Z"
+    cooldowns.cooling["s-00000000000000001"] = Cooling("2026-11-27T07:00:00Z")
 
     report = run(drs, cooldowns, max_starts_per_run=2)
 
@@ -451,3 +477,223 @@ def test_a_run_that_started_nothing_never_blames_its_cap() -> None:
     assert drs.started == []
     assert report["counts"]["deferred"] == 0
     assert report["counts"]["skipped"] == 8
+
+
+# ---- the record no crash or outage can falsify ---------------------------------------------------
+
+
+class FakeJournal:
+    def __init__(self, earlier: Iterable[str] = (), fail_writes: Exception | None = None) -> None:
+        self.earlier = frozenset(earlier)
+        self.intents: list[str] = []
+        self.fail_writes = fail_writes
+
+    def earlier_intents(self) -> frozenset[str]:
+        return self.earlier
+
+    def intend(self, server_ids: Iterable[str], now: int) -> None:
+        if self.fail_writes:
+            raise self.fail_writes
+        self.intents.extend(server_ids)
+
+
+def lost_answer() -> Exception:
+    return ReadTimeoutError(endpoint_url="https://drs.eu-west-1.amazonaws.com/StartReplication")
+
+
+def answered(code: str, status: int, retries: int) -> ClientError:
+    return ClientError(
+        {
+            "Error": {"Code": code, "Message": "x"},
+            "ResponseMetadata": {"HTTPStatusCode": status, "RetryAttempts": retries},
+        },
+        "StartReplication",
+    )
+
+
+@pytest.mark.parametrize(
+    "error",
+    [lost_answer(), answered("InternalServerException", 500, 2), answered("ConflictException", 409, 1)],
+    ids=["read-timeout", "5xx", "409-after-a-retry"],
+)
+def test_a_start_drs_carried_out_but_did_not_answer_is_started_and_keeps_its_cooldown(
+    error: Exception,
+) -> None:
+    drs, cooldowns = FakeDrs([[server(1)]]), FakeCooldowns()
+    drs.late["s-00000000000000001"] = error
+
+    report = run(drs, cooldowns)
+
+    assert outcomes(report) == {"s-00000000000000001": ("started", "replication-stopped")}
+    assert "DRS shows the server INITIATING" in report["servers"][0]["detail"]
+    assert cooldowns.confirmed == ["s-00000000000000001"]
+    assert cooldowns.released == []
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        lost_answer(),
+        answered("InternalServerException", 500, 2),
+        answered("ServiceUnavailableException", 503, 0),
+    ],
+    ids=["read-timeout", "500", "503"],
+)
+def test_an_ambiguous_start_that_did_not_happen_is_failed_and_releases_its_claim(error: Exception) -> None:
+    drs, cooldowns = FakeDrs([[server(1)]]), FakeCooldowns()
+    drs.errors["s-00000000000000001"] = error
+
+    report = run(drs, cooldowns)
+
+    assert outcomes(report) == {"s-00000000000000001": ("failed", "start-failed")}
+    assert "still STOPPED" in report["servers"][0]["detail"]
+    assert cooldowns.released == ["s-00000000000000001"]
+
+
+def test_a_first_answer_of_409_is_no_longer_stopped_without_asking_again() -> None:
+    drs, cooldowns = FakeDrs([[server(1)]]), FakeCooldowns()
+    drs.errors["s-00000000000000001"] = answered("ConflictException", 409, 0)
+
+    report = run(drs, cooldowns)
+
+    assert outcomes(report) == {"s-00000000000000001": ("skipped", "no-longer-stopped")}
+    assert drs.describe_calls == 1  # the sweep's page only
+
+
+def test_an_ambiguous_start_with_no_time_left_to_settle_needs_a_person_and_keeps_its_claim() -> None:
+    clock = FakeClock()
+    deadline = Deadline.after(100, clock)  # margin 20, call window 5: a call may begin while 15 s are left
+    drs, cooldowns = FakeDrs([[server(1)]]), FakeCooldowns()
+
+    def slow_lost_answer(*_: Any, **__: Any) -> dict[str, Any]:
+        clock.now += 90  # the start took its time and its answer never came
+        raise lost_answer()
+
+    drs.start_replication = slow_lost_answer  # type: ignore[method-assign]
+
+    report = run(drs, cooldowns, deadline=deadline)
+
+    assert outcomes(report) == {"s-00000000000000001": ("attention", "start-unconfirmed")}
+    assert cooldowns.released == []  # the lease lasts until the run's end, then expires
+    assert drs.describe_calls == 1
+
+
+def test_a_retry_reports_the_earlier_attempts_starts_and_starts_what_it_never_did() -> None:
+    # The earlier attempt of this event set out to start 1 and 2, started 1, then died.
+    drs, cooldowns = FakeDrs([[server(1, "INITIATING"), server(2), server(3, "CONTINUOUS")]]), FakeCooldowns()
+    journal = FakeJournal(earlier={"s-00000000000000001", "s-00000000000000002"})
+
+    report = run(drs, cooldowns, journal=journal)
+
+    assert outcomes(report) == {
+        "s-00000000000000001": ("started", "replication-stopped"),
+        "s-00000000000000002": ("started", "replication-stopped"),
+    }
+    details = {s["sourceServerID"]: s.get("detail") for s in report["servers"]}
+    assert details["s-00000000000000001"] == "started by an earlier attempt of this event"
+    assert details["s-00000000000000002"] is None
+    assert drs.started == ["s-00000000000000002"]  # nothing started twice
+    assert sorted(cooldowns.confirmed) == ["s-00000000000000001", "s-00000000000000002"]
+    assert report["counts"]["healthy"] == 1
+
+
+def test_what_a_run_sets_out_to_start_is_journaled_before_it_is_claimed() -> None:
+    drs, cooldowns, journal = (
+        FakeDrs([[server(1), server(2, "CONTINUOUS"), server(3)]]),
+        FakeCooldowns(),
+        FakeJournal(),
+    )
+
+    run(drs, cooldowns, journal=journal, max_starts_per_run=1)
+
+    assert journal.intents == ["s-00000000000000001"]  # the deferred server is not journaled
+
+
+def test_a_journal_that_cannot_be_written_holds_its_servers() -> None:
+    drs, cooldowns = FakeDrs([[server(1), server(2)]]), FakeCooldowns()
+    journal = FakeJournal(fail_writes=client_error("ProvisionedThroughputExceededException"))
+
+    report = run(drs, cooldowns, journal=journal)
+
+    assert drs.started == []
+    assert cooldowns.claims == {}
+    assert {s["reason"] for s in report["servers"]} == {"cooldown-store-error"}
+
+
+def test_a_malformed_cooldown_item_holds_only_its_server() -> None:
+    drs, cooldowns = FakeDrs([[server(1), server(2)]]), FakeCooldowns()
+    cooldowns.cooling["s-00000000000000001"] = Cooling(None, problem="unreadable cooldown item (ValueError)")
+
+    report = run(drs, cooldowns)
+
+    assert outcomes(report) == {
+        "s-00000000000000001": ("failed", "cooldown-store-error"),
+        "s-00000000000000002": ("started", "replication-stopped"),
+    }
+    assert report["servers"][0]["errorCode"] == "UnreadableCooldownItem"
+
+
+def test_another_runs_lease_is_not_called_a_start() -> None:
+    drs, cooldowns = FakeDrs([[server(1)]]), FakeCooldowns()
+    cooldowns.cooling["s-00000000000000001"] = Cooling("2026-11-27T06:05:00Z", confirmed=False)
+
+    report = run(drs, cooldowns)
+
+    assert outcomes(report) == {"s-00000000000000001": ("skipped", "cooldown")}
+    assert (
+        report["servers"][0]["detail"]
+        == "being started by another run (its claim lasts until 2026-11-27T06:05:00Z)"
+    )
+
+
+def test_a_describe_failing_mid_sweep_leaves_the_sweep_incomplete_and_every_requested_id_accounted() -> None:
+    ids = ("s-00000000000000001", "s-00000000000000002", "s-00000000000000003")
+    drs = FakeDrs([[server(1)], [server(2)], [server(3)]])
+
+    def fail_on_the_second_page(index: int) -> None:
+        if index == 1:
+            raise answered("InternalServerException", 500, 2)
+
+    drs.on_describe = fail_on_the_second_page
+
+    report = run(drs, request=RunRequest(Trigger("manual"), "k", ids))
+
+    assert report["sweepComplete"] is False
+    assert report["status"] == "failed"
+    assert outcomes(report) == {
+        "s-00000000000000001": ("started", "replication-stopped"),
+        "s-00000000000000002": ("deferred", "describe-failed"),
+        "s-00000000000000003": ("deferred", "describe-failed"),
+    }
+
+
+# ---- clients whose calls end in time ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("window", [2.5, 5, 7.5, 15, 30])
+@pytest.mark.parametrize("max_attempts", [1, 3, 10])
+def test_a_clients_worst_call_fits_its_window(window: float, max_attempts: int) -> None:
+    bounds = aws.limits(window, max_attempts, longest_read=15)
+
+    assert 1 <= bounds.attempts <= max_attempts
+    # Written out: every attempt timing out, with botocore's largest backoff before each retry.
+    worst = bounds.attempts * (bounds.connect + bounds.read) + sum(
+        min(2 ** (i - 1), 20) for i in range(1, bounds.attempts)
+    )
+    assert worst <= window + 1e-9
+
+
+def test_aws_max_attempts_lowers_attempts_and_never_lengthens_a_call() -> None:
+    assert aws.limits(30, 1, 15).attempts == 1
+    assert aws.limits(30, 3, 15).attempts == 3
+    assert aws.limits(30, 10, 15).attempts < 10  # ten attempts and their backoff do not fit in 30 s
+    assert aws.limits(30, 10, 15).window <= 30
+
+
+def test_an_explicit_retry_config_keeps_botocore_from_reading_bad_variables(monkeypatch) -> None:
+    monkeypatch.setenv("AWS_RETRY_MODE", "ADAPTIVE")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "20")
+
+    client = aws.client("sns", 10, max_attempts=2, retry_mode="adaptive")
+
+    assert client.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 2}
