@@ -20,14 +20,14 @@ def _stopped(backend, count):
 
 def test_latency_global_and_per_operation(drs_emulator, drs_client):
     [server_id] = _stopped(drs_emulator.backend, 1)
-    drs_emulator.backend.set_latency(0.2, "StartReplication")
+    drs_emulator.backend.faults.latency(0.2, "StartReplication")
 
     started = time.monotonic()
     drs_client.start_replication(sourceServerID=server_id)
     assert time.monotonic() - started >= 0.2
-    assert drs_emulator.backend.latency == 0  # other operations are untouched
+    assert drs_emulator.backend.faults.latency_of("DescribeSourceServers").seconds == 0  # others untouched
 
-    drs_emulator.backend.set_latency(0.1)
+    drs_emulator.backend.faults.latency(0.1)
     started = time.monotonic()
     drs_client.describe_source_servers()
     assert time.monotonic() - started >= 0.1
@@ -36,7 +36,7 @@ def test_latency_global_and_per_operation(drs_emulator, drs_client):
 def test_slow_calls_overlap(drs_emulator):
     # Given 8 servers and 300 ms per call
     server_ids = _stopped(drs_emulator.backend, 8)
-    drs_emulator.backend.set_latency(0.3)
+    drs_emulator.backend.faults.latency(0.3)
     clients = [boto3.client("drs", config=NO_RETRY) for _ in server_ids]
 
     # When they are all started at once
@@ -58,14 +58,14 @@ def test_slow_calls_overlap(drs_emulator):
 
 def test_token_bucket_throttles_beyond_burst_and_recovers(drs_emulator, drs_client):
     server_ids = _stopped(drs_emulator.backend, 5)
-    drs_emulator.backend.set_rate_limit("StartReplication", rate=5, burst=3)
+    drs_emulator.backend.faults.rate_limit("StartReplication", rate=5, burst=3)
 
     for server_id in server_ids[:3]:
         drs_client.start_replication(sourceServerID=server_id)
     with pytest.raises(drs_client.exceptions.ThrottlingException) as excinfo:
         drs_client.start_replication(sourceServerID=server_ids[3])
     assert excinfo.value.response["retryAfterSeconds"] == "1"
-    assert drs_emulator.backend.throttled == 1
+    assert drs_emulator.backend.faults.throttled == 1
     assert drs_emulator.backend.state_of(server_ids[3]) == "STOPPED"
 
     time.sleep(0.25)  # one token back at 5/s
@@ -74,7 +74,7 @@ def test_token_bucket_throttles_beyond_burst_and_recovers(drs_emulator, drs_clie
 
 
 def test_retry_after_counts_whole_seconds_to_the_next_token(drs_emulator, drs_client):
-    drs_emulator.backend.set_rate_limit("DescribeSourceServers", rate=0.25, burst=1)
+    drs_emulator.backend.faults.rate_limit("DescribeSourceServers", rate=0.25, burst=1)
     drs_client.describe_source_servers()
     with pytest.raises(drs_client.exceptions.ThrottlingException) as excinfo:
         drs_client.describe_source_servers()
@@ -83,7 +83,7 @@ def test_retry_after_counts_whole_seconds_to_the_next_token(drs_emulator, drs_cl
 
 def test_scripted_errors_are_consumed_in_order_then_normal_behaviour_resumes(drs_emulator, drs_client):
     target, other = _stopped(drs_emulator.backend, 2)
-    drs_emulator.backend.script_errors(target, "StartReplication", ["ThrottlingException", 500, 404, 409])
+    drs_emulator.backend.faults.script(target, "StartReplication", ["ThrottlingException", 500, 404, 409])
 
     expected = [
         "ThrottlingException",
@@ -111,14 +111,14 @@ def test_scripted_errors_are_consumed_in_order_then_normal_behaviour_resumes(drs
 
 
 def test_scripted_errors_without_a_target_apply_to_describe(drs_emulator, drs_client):
-    drs_emulator.backend.script_errors(None, "DescribeSourceServers", ["InternalServerException"])
+    drs_emulator.backend.faults.script(None, "DescribeSourceServers", ["InternalServerException"])
     with pytest.raises(drs_client.exceptions.InternalServerException):
         drs_client.describe_source_servers()
     assert drs_client.describe_source_servers()["items"] == []
 
 
 def test_scripted_pass_through_lets_a_call_answer_normally(drs_emulator, drs_client):
-    drs_emulator.backend.script_errors(None, "DescribeSourceServers", [200, "InternalServerException", "OK"])
+    drs_emulator.backend.faults.script(None, "DescribeSourceServers", [200, "InternalServerException", "OK"])
     drs_client.describe_source_servers()
     with pytest.raises(drs_client.exceptions.InternalServerException):
         drs_client.describe_source_servers()
@@ -128,14 +128,14 @@ def test_scripted_pass_through_lets_a_call_answer_normally(drs_emulator, drs_cli
 
 def test_unknown_script_names_fail_at_once(drs_emulator):
     with pytest.raises(ValueError, match="unknown DRS error"):
-        drs_emulator.backend.script_errors(None, "StartReplication", ["Nope"])
+        drs_emulator.backend.faults.script(None, "StartReplication", ["Nope"])
     with pytest.raises(ValueError, match="unknown operation"):
-        drs_emulator.backend.script_errors(None, "LaunchEverything", [500])
+        drs_emulator.backend.faults.script(None, "LaunchEverything", [500])
 
 
 def test_reset_forgets_servers_faults_and_calls(drs_emulator, drs_client):
     _stopped(drs_emulator.backend, 2)
-    drs_emulator.backend.uninitialized = True
+    drs_emulator.backend.faults.uninitialized = True
     with pytest.raises(drs_client.exceptions.UninitializedAccountException):
         drs_client.describe_source_servers()
     drs_emulator.backend.reset()

@@ -23,7 +23,7 @@ def test_paginator_returns_every_server_exactly_once(
     fleet = generate_fleet(120, seed=3)
     backend = drs_emulator.backend
     backend.add_servers(fleet)
-    backend.page_cap, backend.empty_pages_every, backend.leading_empty_pages = (
+    backend.faults.page_cap, backend.faults.empty_pages_every, backend.faults.leading_empty_pages = (
         page_cap,
         empty_every,
         leading_empty,

@@ -98,7 +98,7 @@ def test_error_bodies_conform(drs_emulator, wire, error):
     # Given a server whose next StartReplication answers an error
     server = make_server("STOPPED")
     drs_emulator.backend.add_servers([server])
-    drs_emulator.backend.script_errors(server["sourceServerID"], "StartReplication", [error])
+    drs_emulator.backend.faults.script(server["sourceServerID"], "StartReplication", [error])
     client, records = wire
 
     # When it is called, Then the raw error body matches the error's shape
