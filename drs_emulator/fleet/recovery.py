@@ -126,6 +126,7 @@ def reverse_replication_info(state: str, origin: str, now: datetime) -> dict[str
     return info
 
 
+# EbsVolumeID's pattern allows 8 or 17 hex digits but its length is at most 19: only 8 fit both.
 def _properties(
     server: dict[str, Any], instance_id: str, now: datetime, rng: random.Random
 ) -> dict[str, Any]:
@@ -148,7 +149,7 @@ def _properties(
             {
                 "internalDeviceName": d["deviceName"],
                 "bytes": d["bytes"],
-                "ebsVolumeID": random_id(rng, "vol-", HEX),
+                "ebsVolumeID": random_id(rng, "vol-", HEX, 8),
             }
             for d in disks
         ],

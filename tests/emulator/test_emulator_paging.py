@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drs_emulator.fleet import generate_fleet, make_server
+from drs_emulator.fleet import generate_fleet, make_recovery_instance, make_server, make_source_network
 
 
 def _all_ids(client, **kwargs):
@@ -95,3 +95,63 @@ def test_ordering_is_stable(drs_emulator, drs_client):
     first, _ = _all_ids(drs_client, PaginationConfig={"PageSize": 4})
     second, _ = _all_ids(drs_client, PaginationConfig={"PageSize": 9})
     assert first == second == sorted(first)
+
+
+def _recovery_instances(count):
+    return [make_recovery_instance(recovery_instance_id=f"i-{i:017x}") for i in range(count)]
+
+
+def _source_networks(count):
+    return [make_source_network(source_network_id=f"sn-{i:017d}") for i in range(count)]
+
+
+PAGED = [
+    ("describe_source_servers", "sourceServerID", lambda b, n: b.add_servers(generate_fleet(n, seed=9))),
+    (
+        "describe_recovery_instances",
+        "recoveryInstanceID",
+        lambda b, n: b.add_recovery_instances(_recovery_instances(n)),
+    ),
+    ("describe_source_networks", "sourceNetworkID", lambda b, n: b.add_source_networks(_source_networks(n))),
+]
+
+
+@pytest.mark.parametrize(("operation", "key", "add"), PAGED, ids=[p[0] for p in PAGED])
+@pytest.mark.parametrize(
+    ("page_cap", "empty_every", "leading_empty", "page_size"), [(7, 3, 1, 50), (None, None, 0, 4)]
+)
+def test_every_describe_pages_with_the_same_quirks(
+    drs_emulator, drs_client, operation, key, add, page_cap, empty_every, leading_empty, page_size
+):
+    # Given 45 resources of one kind, served through capped and empty pages
+    backend = drs_emulator.backend
+    add(backend, 45)
+    backend.faults.page_cap = page_cap
+    backend.faults.empty_pages_every = empty_every
+    backend.faults.leading_empty_pages = leading_empty
+
+    # When the paginator walks them
+    pages = list(drs_client.get_paginator(operation).paginate(PaginationConfig={"PageSize": page_size}))
+
+    # Then each comes once, in id order, pages respect the cap, and empty pages still point onwards
+    ids = [item[key] for page in pages for item in page["items"]]
+    assert ids == sorted(set(ids))
+    assert len(ids) == 45
+    assert max(len(page["items"]) for page in pages) == min(page_size, page_cap or page_size)
+    empties = [page for page in pages if not page["items"]]
+    assert bool(empties) == bool(empty_every or leading_empty)
+    assert all("nextToken" in page for page in empties)
+    assert "nextToken" not in pages[-1]
+
+
+def test_paging_quirks_refuse_values_that_would_never_end(drs_emulator):
+    faults = drs_emulator.backend.faults
+    for name, value in [
+        ("page_cap", 0),
+        ("empty_pages_every", 1),
+        ("leading_empty_pages", -1),
+        ("page_cap", True),
+    ]:
+        with pytest.raises(ValueError, match=name):
+            setattr(faults, name, value)
+    assert (faults.page_cap, faults.empty_pages_every, faults.leading_empty_pages) == (None, None, 0)
