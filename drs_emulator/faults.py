@@ -12,6 +12,7 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from drs_emulator.exceptions import (
     AccessDeniedException,
@@ -61,6 +62,27 @@ class TokenBucket:
         return (1 - self.tokens) / self.rate
 
 
+class _PagingQuirk:
+    """A paging quirk read and set as an attribute of FaultInjector; refuses values that never end."""
+
+    def __init__(self, low: int, doc: str) -> None:
+        self.low = low
+        self.__doc__ = doc
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, injector: FaultInjector | None, owner: type | None = None) -> Any:
+        return self if injector is None else getattr(injector.paging(), self.name)
+
+    def __set__(self, injector: FaultInjector, value: int | None) -> None:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < self.low):
+            raise ValueError(f"{self.name} must be an integer >= {self.low} (or None), not {value!r}")
+        if value is None and self.name == "leading_empty_pages":
+            value = 0
+        injector._set_paging(**{self.name: value})
+
+
 class FaultInjector:
     """What goes wrong, and when. Settings are per operation name; ``None`` means every operation."""
 
@@ -71,7 +93,6 @@ class FaultInjector:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._released = threading.Event()
         self._clear()
 
     def _clear(self) -> None:
@@ -141,8 +162,6 @@ class FaultInjector:
         instance or source network (for tag operations, the id at the end of the ARN).
         """
         check_operation(operation)
-        if operation is None:
-            raise ValueError("script needs an operation")
         queued = list(errors)
         for name in queued:
             if name not in PASS_THROUGH:
@@ -153,8 +172,6 @@ class FaultInjector:
     def deny(self, operation: str) -> None:
         """``operation`` answers 403 ``AccessDeniedException``, as without the IAM permission."""
         check_operation(operation)
-        if operation is None:
-            raise ValueError("deny needs an operation")
         with self._lock:
             self._denied.add(operation)
 
@@ -165,35 +182,13 @@ class FaultInjector:
 
     # ---- paging quirks, applied to every paged Describe* operation ---------------------------
 
-    @property
-    def page_cap(self) -> int | None:
-        """Pages hold at most ``min(maxResults, page_cap)`` items."""
-        return self._paging.page_cap
-
-    @page_cap.setter
-    def page_cap(self, value: int | None) -> None:
-        _check_at_least("page_cap", value, 1)
-        self._set_paging(page_cap=value)
-
-    @property
-    def empty_pages_every(self) -> int | None:
-        """Within one listing, every Nth page is empty but has a ``nextToken`` (N >= 2)."""
-        return self._paging.empty_pages_every
-
-    @empty_pages_every.setter
-    def empty_pages_every(self, value: int | None) -> None:
-        _check_at_least("empty_pages_every", value, 2)
-        self._set_paging(empty_pages_every=value)
-
-    @property
-    def leading_empty_pages(self) -> int:
-        """The first K pages of each listing are empty but have a ``nextToken``."""
-        return self._paging.leading_empty_pages
-
-    @leading_empty_pages.setter
-    def leading_empty_pages(self, value: int) -> None:
-        _check_at_least("leading_empty_pages", value, 0)
-        self._set_paging(leading_empty_pages=value or 0)
+    page_cap = _PagingQuirk(1, "Pages hold at most ``min(maxResults, page_cap)`` items.")
+    empty_pages_every = _PagingQuirk(
+        2, "Within one listing, every Nth page is empty but has a ``nextToken``."
+    )
+    leading_empty_pages = _PagingQuirk(
+        0, "The first K pages of each listing are empty but have a ``nextToken``."
+    )
 
     def _set_paging(self, **change: int | None) -> None:
         with self._lock:
@@ -257,8 +252,3 @@ class FaultInjector:
                     retry_after=self.retry_after,
                 )
         return None
-
-
-def _check_at_least(name: str, value: int | None, low: int) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
-        raise ValueError(f"{name} must be an integer >= {low} (or None), not {value!r}")

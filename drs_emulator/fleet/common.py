@@ -44,6 +44,20 @@ SERVER_ID = re.compile(r"s-[0-9a-zA-Z]{17}")
 RECOVERY_INSTANCE_ID = re.compile(r"i-[0-9a-fA-F]{8,17}")
 SOURCE_NETWORK_ID = re.compile(r"sn-[0-9a-zA-Z]{17}")
 
+OS_NAMES = (
+    "Amazon Linux 2 (Karoo)",
+    "Red Hat Enterprise Linux release 8.8 (Ootpa)",
+    "Ubuntu 22.04.3 LTS",
+    "Microsoft Windows Server 2019 Datacenter",
+    "Microsoft Windows Server 2022 Standard",
+)
+CPU_MODELS = (
+    "Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz",
+    "AMD EPYC 7R13 Processor",
+    "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz",
+)
+AGENT_VERSIONS = ("4.5.2", "4.6.0", "4.7.1", "4.7.1.1234.567.8901")
+
 ID_ALPHABET = string.digits + string.ascii_lowercase
 HEX = "0123456789abcdef"
 GIB = 1024**3

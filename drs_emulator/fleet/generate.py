@@ -15,7 +15,8 @@ from drs_emulator.fleet.common import (
 )
 from drs_emulator.fleet.networks import make_source_network
 from drs_emulator.fleet.recovery import make_recovery_instance
-from drs_emulator.fleet.servers import make_server, set_last_launch
+from drs_emulator.fleet.server_options import set_last_launch
+from drs_emulator.fleet.servers import make_server
 
 # Share of each non-STOPPED state in a default fleet (the STOPPED share is a parameter).
 _ACTIVE_MIX = {

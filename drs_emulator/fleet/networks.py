@@ -51,34 +51,44 @@ def make_source_network(
     now: datetime | None = None,
     rng: random.Random | None = None,
 ) -> dict[str, Any]:
-    """Build one source network in ``status`` (``replicationStatus``), replicated from
-    ``origin_region`` of ``origin_account_id`` (by default this Region and account, as ``make_server``
-    does for EC2 origins).
+    """Build one source network in ``status``, replicated from ``origin_region`` of ``origin_account_id``
+    (default: this Region and account). ``last_recovery`` (a ``RecoveryResult``) adds ``lastRecovery``;
+    a successful one also the recovered VPC (``launchedVpcID``) and its stack (``cfnStackName``)."""
+    _check(status, last_recovery)
+    rng = rng or random.Random()
+    network = _drawn_network(status, account_id, region, rng)
+    chosen = {
+        "sourceNetworkID": source_network_id,
+        "sourceVpcID": vpc_id,
+        "tags": None if tags is None else dict(tags),
+        "sourceRegion": origin_region,
+        "sourceAccountID": origin_account_id,
+    }
+    network.update({key: value for key, value in chosen.items() if value is not None})
+    check_id("source_network_id", network["sourceNetworkID"], SOURCE_NETWORK_ID)
+    network["arn"] = source_network_arn(network["sourceNetworkID"], account_id, region)
+    if details is not None or status == "ERROR":
+        network["replicationStatusDetails"] = ERROR_DETAILS if details is None else details
+    if last_recovery is not None:
+        _add_last_recovery(network, last_recovery, now or datetime.now(UTC), rng)
+    return network
 
-    ``last_recovery`` (a ``RecoveryResult``) adds ``lastRecovery``; a successful one also gives the
-    recovered VPC (``launchedVpcID``) and its CloudFormation stack (``cfnStackName``).
-    """
+
+def _drawn_network(status: str, account_id: str, region: str, rng: random.Random) -> dict[str, Any]:
+    return {
+        "sourceNetworkID": random_id(rng, "sn-"),
+        "sourceVpcID": random_id(rng, "vpc-", HEX),
+        "tags": {"Name": f"vpc-{rng.choice(('prod', 'shared', 'dmz'))}"},
+        "replicationStatus": status,
+        "sourceRegion": region,
+        "sourceAccountID": account_id,
+    }
+
+
+def _check(status: str, last_recovery: str | None) -> None:
     check_choice("replicationStatus", status, REPLICATION_STATUSES)
     if last_recovery is not None:
         check_choice("lastRecoveryResult", last_recovery, RECOVERY_RESULTS)
-    rng = rng or random.Random()
-    now = now or datetime.now(UTC)
-    network_id = source_network_id or random_id(rng, "sn-")
-    check_id("source_network_id", network_id, SOURCE_NETWORK_ID)
-    network: dict[str, Any] = {
-        "sourceNetworkID": network_id,
-        "sourceVpcID": vpc_id or random_id(rng, "vpc-", HEX),
-        "arn": source_network_arn(network_id, account_id, region),
-        "tags": dict(tags) if tags is not None else {"Name": f"vpc-{rng.choice(('prod', 'shared', 'dmz'))}"},
-        "replicationStatus": status,
-        "sourceRegion": origin_region or region,
-        "sourceAccountID": origin_account_id or account_id,
-    }
-    if details is not None or status == "ERROR":
-        network["replicationStatusDetails"] = details if details is not None else ERROR_DETAILS
-    if last_recovery is not None:
-        _add_last_recovery(network, last_recovery, now, rng)
-    return network
 
 
 def _add_last_recovery(network: dict[str, Any], result: str, now: datetime, rng: random.Random) -> None:

@@ -15,11 +15,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from drs_emulator.fleet.common import (
+    AGENT_VERSIONS,
+    CPU_MODELS,
     DEFAULT_ACCOUNT,
     DEFAULT_REGION,
     GIB,
     HEX,
     INITIATION_STEPS,
+    OS_NAMES,
     RECOVERY_INSTANCE_ID,
     check_choice,
     check_id,
@@ -30,7 +33,6 @@ from drs_emulator.fleet.common import (
     resource_arn,
     server_arn,
 )
-from drs_emulator.fleet.servers import AGENT_VERSIONS, CPU_MODELS, OS_NAMES
 
 EC2_STATES = ("PENDING", "RUNNING", "STOPPING", "STOPPED", "SHUTTING-DOWN", "TERMINATED", "NOT_FOUND")
 ORIGINS = ("AWS", "ON_PREMISES")
@@ -81,15 +83,12 @@ def make_recovery_instance(
     rng: random.Random | None = None,
 ) -> dict[str, Any]:
     """Build one recovery instance, launched from ``source_server`` when given (its id, properties and
-    origin: AWS when it has ``sourceCloudProperties``), else from a made-up server."""
-    check_choice("ec2InstanceState", ec2_state, EC2_STATES)
-    check_choice("dataReplicationState", reverse_state, REVERSE_STATES)
+    origin: AWS when it has ``sourceCloudProperties``), else from a made-up server of EC2 origin."""
+    server = source_server or {}
+    origin = origin_environment or _origin_of(server)
+    _check(ec2_state, reverse_state, origin)
     rng = rng or random.Random()
     now = now or datetime.now(UTC)
-    server = source_server or {}
-    cloud = server.get("sourceCloudProperties")
-    origin = origin_environment or ("AWS" if cloud or not server else "ON_PREMISES")
-    check_choice("originEnvironment", origin, ORIGINS)
     instance_id = recovery_instance_id or random_id(rng, "i-", HEX)
     check_id("recovery_instance_id", instance_id, RECOVERY_INSTANCE_ID)
     instance: dict[str, Any] = {
@@ -100,19 +99,40 @@ def make_recovery_instance(
         "sourceServerID": source_server_id or server.get("sourceServerID") or random_server_id(rng),
         "arn": recovery_instance_arn(instance_id, account_id, region),
         "tags": dict(tags or {}),
-        "dataReplicationInfo": reverse_replication_info(reverse_state, origin, now),
-        "recoveryInstanceProperties": _properties(server, instance_id, now, rng),
-        "pointInTimeSnapshotDateTime": iso(now - timedelta(minutes=rng.randrange(1, 600))),
         "isDrill": is_drill,
         "originEnvironment": origin,
+        "dataReplicationInfo": reverse_replication_info(reverse_state, origin, now),
+    }
+    instance.update(_drawn_details(server, instance_id, origin, region, now, rng))
+    return instance
+
+
+def _origin_of(server: dict[str, Any]) -> str:
+    return "ON_PREMISES" if server and "sourceCloudProperties" not in server else "AWS"
+
+
+def _check(ec2_state: str, reverse_state: str, origin: str) -> None:
+    check_choice("ec2InstanceState", ec2_state, EC2_STATES)
+    check_choice("dataReplicationState", reverse_state, REVERSE_STATES)
+    check_choice("originEnvironment", origin, ORIGINS)
+
+
+def _drawn_details(
+    server: dict[str, Any], instance_id: str, origin: str, region: str, now: datetime, rng: random.Random
+) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "recoveryInstanceProperties": _properties(server, instance_id, now, rng),
+        "pointInTimeSnapshotDateTime": iso(now - timedelta(minutes=rng.randrange(1, 600))),
         "agentVersion": server.get("agentVersion") or rng.choice(AGENT_VERSIONS),
     }
     if origin == "AWS":
-        zone = (cloud or {}).get("originAvailabilityZone") or f"{region}{rng.choice('abc')}"
-        instance["originAvailabilityZone"] = zone
+        cloud = server.get("sourceCloudProperties") or {}
+        details["originAvailabilityZone"] = (
+            cloud.get("originAvailabilityZone") or f"{region}{rng.choice('abc')}"
+        )
     else:
-        instance["failback"] = {"state": "FAILBACK_NOT_STARTED", "failbackToOriginalServer": True}
-    return instance
+        details["failback"] = {"state": "FAILBACK_NOT_STARTED", "failbackToOriginalServer": True}
+    return details
 
 
 def reverse_replication_info(state: str, origin: str, now: datetime) -> dict[str, Any]:
@@ -169,8 +189,7 @@ def reversed_server(
     now: datetime,
 ) -> dict[str, Any]:
     """The FAILBACK source server ``ReverseReplication`` creates: it replicates ``instance`` back."""
-    props = instance["recoveryInstanceProperties"]
-    disks = [{"deviceName": d["internalDeviceName"], "bytes": d["bytes"]} for d in props["disks"]]
+    properties = _reversed_properties(instance["recoveryInstanceProperties"], now)
     server: dict[str, Any] = {
         "sourceServerID": server_id,
         "arn": server_arn(server_id, account_id, region),
@@ -179,22 +198,14 @@ def reversed_server(
         "lastLaunchResult": "NOT_STARTED",
         "dataReplicationInfo": {
             "dataReplicationState": "INITIATING",
-            "replicatedDisks": [_empty_replicated_disk(d) for d in disks],
+            "replicatedDisks": [_empty_replicated_disk(d) for d in properties["disks"]],
             "dataReplicationInitiation": {
                 "startDateTime": iso(now),
                 "steps": initiation_steps("NOT_STARTED"),
             },
         },
         "lifeCycle": {"addedToServiceDateTime": iso(now)},
-        "sourceProperties": {
-            "lastUpdatedDateTime": iso(now),
-            "identificationHints": props["identificationHints"],
-            "networkInterfaces": props["networkInterfaces"],
-            "disks": disks,
-            "cpus": props["cpus"],
-            "ramBytes": props["ramBytes"],
-            "os": props["os"],
-        },
+        "sourceProperties": properties,
         "replicationDirection": "FAILBACK",
         "reversedDirectionSourceServerArn": original_arn,
         "sourceCloudProperties": {"originAccountID": account_id, "originRegion": region},
@@ -203,6 +214,19 @@ def reversed_server(
     if "agentVersion" in instance:
         server["agentVersion"] = instance["agentVersion"]
     return server
+
+
+def _reversed_properties(props: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A source server's ``sourceProperties`` from a recovery instance's ``recoveryInstanceProperties``."""
+    return {
+        "lastUpdatedDateTime": iso(now),
+        "identificationHints": props["identificationHints"],
+        "networkInterfaces": props["networkInterfaces"],
+        "disks": [{"deviceName": d["internalDeviceName"], "bytes": d["bytes"]} for d in props["disks"]],
+        "cpus": props["cpus"],
+        "ramBytes": props["ramBytes"],
+        "os": props["os"],
+    }
 
 
 def _empty_replicated_disk(disk: dict[str, Any]) -> dict[str, Any]:

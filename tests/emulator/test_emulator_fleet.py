@@ -49,6 +49,11 @@ def test_generated_fleets_are_pinned_by_seed():
     assert generate_fleet(3, seed=0)[0]["sourceServerID"] == "s-oq2gwvpjumdw8i86g"
 
 
+def test_generated_accounts_are_pinned_by_seed():
+    account = generate_account(120, seed=5, recovery_instances=15, source_networks=6, now=NOW)
+    assert _digest(account.__dict__) == "5492144e0d5d7ae4ed7fd8e2e79c63bb9e4743d5309823fa797cd9cecce5c5a2"
+
+
 def test_recovery_options_set_exactly_what_they_say_and_conform():
     # Given a server built with every recovery option
     server = make_server(
