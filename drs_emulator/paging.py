@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,21 +44,30 @@ class Page:
 
 
 def paginate(
-    rows: Iterable[tuple[str, dict[str, Any]]],
+    keys: list[str],
+    get: Callable[[str], dict[str, Any]],
     *,
+    matches: Callable[[dict[str, Any]], bool] | None = None,
     max_results: int = MAX_RESULTS,
     next_token: str | None = None,
     quirks: PagingQuirks = PagingQuirks(),  # frozen, so one shared default is safe
 ) -> Page:
-    """One page of ``rows`` (``(id, item)`` pairs in id order) after the position ``next_token`` names."""
+    """One page of the items ``get`` returns for ``keys`` (sorted ids) that ``matches`` accepts,
+    after the position ``next_token`` names. Scans only from there, and only as far as one page."""
     after, page = decode_token(next_token) if next_token else ("", 0)
     if quirks.empty(page):
         return Page([], encode_token(after, page + 1))
-    remaining = [(key, item) for key, item in rows if key > after]
     size = min(max_results, quirks.page_cap or max_results)
-    items = [item for _, item in remaining[:size]]
-    if len(remaining) > size:
-        return Page(items, encode_token(remaining[size - 1][0], page + 1))
+    items: list[dict[str, Any]] = []
+    last = after
+    for key in keys[bisect.bisect_right(keys, after) :]:
+        item = get(key)
+        if matches is not None and not matches(item):
+            continue
+        if len(items) == size:  # one more match exists: the page points onwards from its last item
+            return Page(items, encode_token(last, page + 1))
+        items.append(item)
+        last = key
     return Page(items)
 
 

@@ -6,13 +6,24 @@ import copy
 import re
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from drs_emulator.exceptions import ResourceNotFoundException
 from drs_emulator.faults import FaultInjector
 from drs_emulator.paging import Page, paginate
 
 Record = dict[str, Any]
+
+
+class Filters(Protocol):
+    def __bool__(self) -> bool: ...
+
+    def matches(self, record: Record) -> bool: ...
+
+
+def matcher(filters: Filters | None) -> Callable[[Record], bool] | None:
+    """The filters' test, or None when nothing is filtered, so a listing skips the call per record."""
+    return filters.matches if filters else None
 
 
 class Records:
@@ -28,6 +39,7 @@ class Records:
         self.label = label
         self.resource_type = resource_type
         self._items: dict[str, Record] = {}
+        self._sorted: list[str] | None = None  # ids in order, kept until the set of ids changes
 
     def add(self, records: Iterable[Record]) -> None:
         for record in records:
@@ -35,12 +47,13 @@ class Records:
             if not isinstance(record_id, str) or not self.pattern.fullmatch(record_id):
                 raise ValueError(f"bad {self.id_key} in {record_id!r}")
             self._items[record_id] = copy.deepcopy(record)
+            self._sorted = None
 
     def ids(self) -> list[str]:
-        return sorted(self._items)
-
-    def rows(self) -> list[tuple[str, Record]]:
-        return sorted(self._items.items())
+        """Every id, in order (a shared list: do not change it)."""
+        if self._sorted is None:
+            self._sorted = sorted(self._items)
+        return self._sorted
 
     def find(self, record_id: str) -> Record | None:
         return self._items.get(record_id)
@@ -70,6 +83,7 @@ class Records:
 
     def clear(self) -> None:
         self._items.clear()
+        self._sorted = None
 
 
 class BackendState:
@@ -85,8 +99,19 @@ class BackendState:
     _networks: Records
 
     def _page(
-        self, records: Records, matches: Callable[[Record], bool], max_results: int, next_token: str | None
+        self,
+        records: Records,
+        matches: Callable[[Record], bool] | None,
+        max_results: int,
+        next_token: str | None,
     ) -> Page:
+        quirks = self.faults.paging()
         with self._lock:
-            rows = [(record_id, record) for record_id, record in records.rows() if matches(record)]
-        return paginate(rows, max_results=max_results, next_token=next_token, quirks=self.faults.paging())
+            return paginate(
+                records.ids(),
+                records.get,
+                matches=matches,
+                max_results=max_results,
+                next_token=next_token,
+                quirks=quirks,
+            )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from drs_emulator.exceptions import ConflictException
 from drs_emulator.fleet import REPLICATION_STATUSES
-from drs_emulator.models.base import BackendState, Record
+from drs_emulator.models.base import BackendState, Record, matcher
 from drs_emulator.paging import MAX_RESULTS, Page
 
 
@@ -18,6 +18,10 @@ class SourceNetworkFilters:
     source_network_ids: frozenset[str] = frozenset()
     origin_account_id: str | None = None
     origin_region: str | None = None
+
+    def __bool__(self) -> bool:
+        """Whether any member is set (an empty filter matches everything)."""
+        return any(value not in (None, frozenset()) for value in vars(self).values())
 
     def matches(self, network: Record) -> bool:
         return (
@@ -36,7 +40,7 @@ class SourceNetworks(BackendState):
 
     def source_network_ids(self) -> list[str]:
         with self._lock:
-            return self._networks.ids()
+            return list(self._networks.ids())
 
     def get_source_network(self, source_network_id: str) -> Record:
         """A private copy of one source network (KeyError if unknown)."""
@@ -64,7 +68,7 @@ class SourceNetworks(BackendState):
         next_token: str | None = None,
     ) -> Page:
         """One page of source networks in id order."""
-        matches = (filters or SourceNetworkFilters()).matches
+        matches = matcher(filters)
         return self._page(self._networks, matches, max_results, next_token)
 
     def start_source_network_replication(self, source_network_id: str) -> Record:

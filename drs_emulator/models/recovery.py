@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from drs_emulator.exceptions import ConflictException, ValidationException
 from drs_emulator.fleet import REVERSE_STATES, random_server_id, server_arn
 from drs_emulator.fleet.recovery import reverse_replication_info, reversed_server
-from drs_emulator.models.base import BackendState, Record
+from drs_emulator.models.base import BackendState, Record, matcher
 from drs_emulator.paging import MAX_RESULTS, Page
 
 
@@ -20,6 +20,10 @@ class RecoveryInstanceFilters:
 
     recovery_instance_ids: frozenset[str] = frozenset()
     source_server_ids: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        """Whether any member is set (an empty filter matches everything)."""
+        return any(value not in (None, frozenset()) for value in vars(self).values())
 
     def matches(self, instance: Record) -> bool:
         return (
@@ -36,7 +40,7 @@ class RecoveryInstances(BackendState):
 
     def recovery_instance_ids(self) -> list[str]:
         with self._lock:
-            return self._recovery.ids()
+            return list(self._recovery.ids())
 
     def get_recovery_instance(self, recovery_instance_id: str) -> Record:
         """A private copy of one recovery instance (KeyError if unknown)."""
@@ -67,7 +71,7 @@ class RecoveryInstances(BackendState):
         next_token: str | None = None,
     ) -> Page:
         """One page of recovery instances in id order."""
-        matches = (filters or RecoveryInstanceFilters()).matches
+        matches = matcher(filters)
         return self._page(self._recovery, matches, max_results, next_token)
 
     def reverse_replication(self, recovery_instance_id: str) -> str:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from drs_emulator.exceptions import ConflictException
 from drs_emulator.fleet import ACTIVE_STATES, ALL_STATES, initiation_steps, iso
-from drs_emulator.models.base import BackendState, Record
+from drs_emulator.models.base import BackendState, Record, matcher
 from drs_emulator.paging import MAX_RESULTS, Page
 
 
@@ -19,6 +19,10 @@ class ServerFilters:
     source_server_ids: frozenset[str] = frozenset()
     staging_account_ids: frozenset[str] = frozenset()
     hardware_id: str | None = None
+
+    def __bool__(self) -> bool:
+        """Whether any member is set (an empty filter matches everything)."""
+        return any(value not in (None, frozenset()) for value in vars(self).values())
 
     def matches(self, server: Record) -> bool:
         staging = server.get("stagingArea", {}).get("stagingAccountID")
@@ -45,7 +49,7 @@ class SourceServers(BackendState):
 
     def server_ids(self) -> list[str]:
         with self._lock:
-            return self._servers.ids()
+            return list(self._servers.ids())
 
     def get_server(self, server_id: str) -> Record:
         """A private copy of one server (KeyError if unknown)."""
@@ -74,7 +78,7 @@ class SourceServers(BackendState):
         next_token: str | None = None,
     ) -> Page:
         """One page of servers in id order."""
-        return self._page(self._servers, (filters or ServerFilters()).matches, max_results, next_token)
+        return self._page(self._servers, matcher(filters), max_results, next_token)
 
     def start_replication(self, source_server_id: str) -> Record:
         """STOPPED -> INITIATING; any other state is a ConflictException."""

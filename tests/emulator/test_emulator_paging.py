@@ -155,3 +155,29 @@ def test_paging_quirks_refuse_values_that_would_never_end(drs_emulator):
         with pytest.raises(ValueError, match=name):
             setattr(faults, name, value)
     assert (faults.page_cap, faults.empty_pages_every, faults.leading_empty_pages) == (None, None, 0)
+
+
+def test_filtered_listings_page_through_only_the_matches(drs_emulator, drs_client):
+    # Given 200 servers of which every fifth is asked for, read two at a time through capped pages
+    fleet = generate_fleet(200, seed=12)
+    drs_emulator.backend.add_servers(fleet)
+    drs_emulator.backend.faults.page_cap = 3
+    wanted = sorted(s["sourceServerID"] for s in fleet[::5])
+
+    # When the paginator walks the filtered listing
+    pages = list(
+        drs_client.get_paginator("describe_source_servers").paginate(
+            filters={"sourceServerIDs": wanted}, PaginationConfig={"PageSize": 2}
+        )
+    )
+
+    # Then exactly the wanted servers come back, in order, two per page, the last page without a token
+    assert [i["sourceServerID"] for page in pages for i in page["items"]] == wanted
+    assert [len(page["items"]) for page in pages] == [2] * 20
+    assert "nextToken" not in pages[-1]
+
+
+def test_id_lists_are_copies(drs_emulator):
+    drs_emulator.backend.add_servers(generate_fleet(3, seed=1))
+    drs_emulator.backend.server_ids().clear()
+    assert len(drs_emulator.backend.server_ids()) == 3
