@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# `make emulator` listens on a fixed port so a shell can keep its exports: make emulator EMULATOR_PORT=9000
+EMULATOR_PORT ?= 8123
 
 .PHONY: setup test lint typecheck unit synth demo bench emulator clean
 
@@ -45,7 +47,7 @@ bench: setup
 	$(PY) -m scripts.bench
 
 emulator: setup
-	$(PY) -m drs_emulator --servers 500
+	$(PY) -m drs_emulator --servers 500 --port $(EMULATOR_PORT)
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -73,10 +73,11 @@ class ThrottlingException(DrsError):
     status = 429
     error_type = "ThrottlingException"
 
-    def __init__(self, message: str = "Rate exceeded", *, retry_after: float = 1.0) -> None:
+    def __init__(self, message: str = "Rate exceeded", *, retry_after: float | None = 1.0) -> None:
         # The model types Retry-After as a string of whole seconds; never tell a client "0".
-        seconds = max(1, math.ceil(retry_after))
-        super().__init__(message, headers={"Retry-After": str(seconds)})
+        # None: no hint at all (FaultInjector.retry_after = False).
+        headers = {} if retry_after is None else {"Retry-After": str(max(1, math.ceil(retry_after)))}
+        super().__init__(message, headers=headers)
 
 
 class InternalServerException(DrsError):
@@ -109,23 +110,34 @@ STATUS_NAMES = {
 }
 
 
-def error_by_name(name: str | int, *, resource_id: str | None = None) -> DrsError:
+def error_by_name(
+    name: str | int,
+    *,
+    resource_id: str | None = None,
+    resource_type: str = "SOURCE_SERVER",
+    retry_after: bool = True,
+) -> DrsError:
     """Build a scripted error from its modeled name (``"ConflictException"``) or status (409)."""
-    if isinstance(name, int):
-        if name not in STATUS_NAMES:
-            raise ValueError(
-                f"no modeled DRS error for status {name}; expected one of {sorted(STATUS_NAMES)}"
-            )
-        name = STATUS_NAMES[name]
+    name = modeled_name(name)
     if name == "ThrottlingException":
-        return ThrottlingException("Rate exceeded (scripted)")
+        return ThrottlingException("Rate exceeded (scripted)", retry_after=1.0 if retry_after else None)
     if name == "ValidationException":
         return ValidationException("Invalid request (scripted)")
     if name == "UninitializedAccountException":
         return UninitializedAccountException()
     if name in ("ConflictException", "ResourceNotFoundException"):
-        cls = ConflictException if name == "ConflictException" else ResourceNotFoundException
-        return cls(f"{name} (scripted)", resource_id=resource_id, resource_type="SOURCE_SERVER")
-    if name in ERROR_CLASSES:
-        return ERROR_CLASSES[name](f"{name} (scripted)")
-    raise ValueError(f"unknown DRS error name {name!r}; expected one of {sorted(ERROR_CLASSES)}")
+        return ERROR_CLASSES[name](f"{name} (scripted)", resource_id=resource_id, resource_type=resource_type)
+    return ERROR_CLASSES[name](f"{name} (scripted)")
+
+
+def modeled_name(name: str | int) -> str:
+    """The modeled error a script entry names; ValueError for a status or name DRS does not answer."""
+    if isinstance(name, int):
+        if name not in STATUS_NAMES:
+            raise ValueError(
+                f"no modeled DRS error for status {name}; expected one of {sorted(STATUS_NAMES)}"
+            )
+        return STATUS_NAMES[name]
+    if name not in ERROR_CLASSES:
+        raise ValueError(f"unknown DRS error name {name!r}; expected one of {sorted(ERROR_CLASSES)}")
+    return name

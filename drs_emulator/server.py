@@ -24,13 +24,21 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         headers = {key.lower(): value for key, value in self.headers.items()}
-        status, out_headers, payload = self.server.responder.handle(self.command, self.path, headers, body)
-        self.send_response(status)
-        for key, value in out_headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        response = self.server.responder.handle(self.command, self.path, headers, body)
+        if response is None:  # a hung call, released: the client never gets an answer
+            self.close_connection = True
+            return
+        status, out_headers, payload = response
+        try:
+            self.send_response(status)
+            for key, value in out_headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except OSError:
+            # The client gave up first (a late answer past its read timeout): nothing to tell it.
+            self.close_connection = True
 
     do_GET = do_POST = do_DELETE = do_PUT = _serve
 
@@ -102,6 +110,8 @@ class EmulatorServer:
         self._httpd.serve_forever(poll_interval=0.2)
 
     def stop(self) -> None:
+        """Stop serving; calls hung by ``faults.hang`` are let go, their connections closed unanswered."""
+        self.backend.faults.release()
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread.join()

@@ -307,7 +307,7 @@ def emulator(size: int, *, stopped: float = STOPPED, latency: float = LATENCY) -
     from drs_emulator import DrsBackend, EmulatorServer, generate_fleet
 
     backend = DrsBackend(generate_fleet(size, seed=SEED, stopped=stopped))
-    backend.set_latency(latency)
+    backend.faults.latency(latency)
     return EmulatorServer(backend).start()
 
 
@@ -329,7 +329,7 @@ def sweep(bench: Bench) -> dict[int, dict[str, Any]]:
             backend = server.backend
             handler["describeCalls"] = len(backend.calls_of("DescribeSourceServers"))
             handler["startCalls"] = len(backend.calls_of("StartReplication"))
-            handler["throttled"] = backend.throttled
+            handler["throttled"] = backend.faults.throttled
             _attribute_table_requests(handler, backend)
         out[size] = {"handler": handler}
     # The sequential baselines wait on latency (a few percent of one core each), so they run side by
@@ -366,11 +366,11 @@ def throttled(bench: Bench) -> dict[str, dict[str, Any]]:
 
 def _throttled(bench: Bench, mode: str) -> dict[str, Any]:
     with emulator(THROTTLE_FLEET) as server:
-        server.backend.set_rate_limit("StartReplication", rate=THROTTLE_RATE, burst=THROTTLE_RATE)
+        server.backend.faults.rate_limit("StartReplication", rate=THROTTLE_RATE, burst=THROTTLE_RATE)
         env = {**bench.fresh_resources(), "MAX_STARTS_PER_RUN": "4000", "AWS_RETRY_MODE": mode}
         result = bench.run("handler", server.url, env)
         calls = server.backend.calls_of("StartReplication")
-        result["throttled"] = server.backend.throttled
+        result["throttled"] = server.backend.faults.throttled
         _attribute_table_requests(result, server.backend)
     ok = sorted(c.timestamp for c in calls if c.status == 200)
     first = min(c.timestamp for c in calls)

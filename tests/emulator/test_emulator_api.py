@@ -88,7 +88,7 @@ def test_short_id_is_rejected_even_without_client_validation(drs_emulator):
 def test_each_error_surfaces_as_its_modeled_class(drs_emulator, drs_client, name, status):
     server = make_server("STOPPED")
     drs_emulator.backend.add_servers([server])
-    drs_emulator.backend.script_errors(server["sourceServerID"], "StartReplication", [name])
+    drs_emulator.backend.faults.script(server["sourceServerID"], "StartReplication", [name])
     with pytest.raises(getattr(drs_client.exceptions, name)) as excinfo:
         drs_client.start_replication(sourceServerID=server["sourceServerID"])
     assert _error(excinfo) == (name, status)
@@ -97,7 +97,7 @@ def test_each_error_surfaces_as_its_modeled_class(drs_emulator, drs_client, name
 
 
 def test_access_denied_mode_for_describe(drs_emulator, drs_client):
-    drs_emulator.backend.deny_describe = True
+    drs_emulator.backend.faults.deny("DescribeSourceServers")
     with pytest.raises(drs_client.exceptions.AccessDeniedException) as excinfo:
         drs_client.describe_source_servers()
     assert _error(excinfo) == ("AccessDeniedException", 403)
@@ -106,7 +106,7 @@ def test_access_denied_mode_for_describe(drs_emulator, drs_client):
 def test_uninitialized_account_answers_every_operation(drs_emulator, drs_client):
     server = make_server("STOPPED")
     drs_emulator.backend.add_servers([server])
-    drs_emulator.backend.uninitialized = True
+    drs_emulator.backend.faults.uninitialized = True
     calls = [
         lambda: drs_client.describe_source_servers(),
         lambda: drs_client.start_replication(sourceServerID=server["sourceServerID"]),

@@ -14,26 +14,86 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def cli_url():
+def _serve(*flags):
+    """Start the CLI; yield its URL and the lines it printed after the first."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    command = [sys.executable, "-m", "drs_emulator", "--servers", "500", "--port", "0", "--page-cap", "100"]
+    command = [sys.executable, "-m", "drs_emulator", "--servers", "500", "--port", "0", *flags]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)  # noqa: S603
     try:
-        line = process.stdout.readline() if process.stdout else ""
+        assert process.stdout is not None
+        line = process.stdout.readline()
         match = re.search(r"listening on (http://\S+) with 500 servers", line)
         assert match, f"unexpected first line: {line!r}"
-        yield match.group(1)
+        exports = [process.stdout.readline().rstrip("\n") for _ in range(4)]
+        yield match.group(1), exports
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
-def test_cli_serves_the_whole_fleet(cli_url, monkeypatch):
+@pytest.fixture
+def cli_url():
+    yield from (url for url, _ in _serve("--page-cap", "100"))
+
+
+@pytest.fixture
+def cli(request):
+    yield from _serve(*request.param)
+
+
+def _client(url, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    client = boto3.client("drs", region_name="us-east-1", endpoint_url=cli_url)
+    return boto3.client("drs", region_name="us-east-1", endpoint_url=url)
+
+
+def test_cli_serves_the_whole_fleet(cli_url, monkeypatch):
+    client = _client(cli_url, monkeypatch)
     pages = list(client.get_paginator("describe_source_servers").paginate())
     ids = [item["sourceServerID"] for page in pages for item in page["items"]]
     assert len(ids) == len(set(ids)) == 500
     assert max(len(page["items"]) for page in pages) == 100
+
+
+@pytest.mark.parametrize("cli", [("--region", "eu-west-1")], indirect=True)
+def test_cli_prints_what_a_shell_needs_after_the_first_line(cli):
+    url, exports = cli
+    assert exports == [
+        f"export AWS_ENDPOINT_URL_DRS={url}",
+        "export AWS_ACCESS_KEY_ID=testing",
+        "export AWS_SECRET_ACCESS_KEY=testing",
+        "export AWS_DEFAULT_REGION=eu-west-1",
+    ]
+
+
+@pytest.mark.parametrize(
+    "cli",
+    [
+        (
+            "--recovery-instances",
+            "7",
+            "--source-networks",
+            "3",
+            "--deny",
+            "StartReplication",
+            "--deny-describe",
+        )
+    ],
+    indirect=True,
+)
+def test_cli_serves_recovery_instances_networks_and_denials(cli, monkeypatch):
+    url, _ = cli
+    client = _client(url, monkeypatch)
+    assert len(client.describe_recovery_instances()["items"]) == 7
+    assert len(client.describe_source_networks()["items"]) == 3
+    with pytest.raises(client.exceptions.AccessDeniedException):
+        client.describe_source_servers()
+    with pytest.raises(client.exceptions.AccessDeniedException):
+        client.start_replication(sourceServerID="s-0123456789abcdefg")
+
+
+def test_cli_refuses_paging_that_never_ends():
+    from drs_emulator.__main__ import build_backend, build_parser
+
+    with pytest.raises(SystemExit, match="at least 2"):
+        build_backend(build_parser().parse_args(["--empty-pages-every", "1"]))

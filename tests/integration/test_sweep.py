@@ -79,7 +79,7 @@ def test_sweep_starts_stopped_servers_and_reports_every_outcome(stack: Stack, fl
 def test_whole_generated_fleet_is_accounted_for(stack: Stack) -> None:
     servers = generate_fleet(450, seed=7)
     stack.backend.add_servers(servers)
-    stack.backend.page_cap = 37  # short pages, so paging is exercised
+    stack.backend.faults.page_cap = 37  # short pages, so paging is exercised
 
     report = stack.invoke(load_event("scheduled_event.json"), FakeContext())
 
@@ -112,7 +112,7 @@ def test_subscription_filter_policy_on_outcome_hears_only_trouble(stack: Stack, 
 
     # When one run is ok and a later one partly fails
     stack.invoke({"sourceServerIDs": [good]})
-    stack.backend.script_errors(bad, "StartReplication", ["InternalServerException"])
+    stack.backend.faults.script(bad, "StartReplication", ["InternalServerException"])
     stack.backend.set_state(good, "STOPPED")
     stack.invoke({"sourceServerIDs": [bad]})
 
