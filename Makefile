@@ -42,7 +42,7 @@ demo: setup
 	$(PY) -m scripts.demo
 
 bench: setup
-	$(PY) -m scripts.bench
+	$(PY) -m bench
 
 emulator: setup
 	$(PY) -m drs_emulator --servers 500
