@@ -9,5 +9,9 @@
 - `bench.targets`: the targets as data, one row each, and the function that judges them.
 - `bench.report`: the page `docs/benchmarks.md`, from the sections and the targets.
 
+A new scenario is a module in `bench/scenarios/` whose `SCENARIO` returns its figures and renders
+its section, a line in `bench.scenarios.SCENARIOS`, and its targets as rows in `bench.targets`.
+Faults it sets on the emulator go through `harness.faults`.
+
 This module imports nothing: every measured program imports it first.
 """

@@ -26,11 +26,14 @@ class Scenario:
     needs: tuple[str, ...] = ()
 
 
-def run_scenarios(bed: TestBed, scenarios: Sequence[Scenario], only: Collection[str]) -> Figures:
-    """The figures of every scenario `only` names, and of every one whose needs those cover."""
+def run_scenarios(bed: TestBed, scenarios: Sequence[Scenario], only: Collection[str] | None) -> Figures:
+    """The figures of every scenario `only` names (all when None), and of every one whose needs ran."""
     figures: Figures = {}
     for scenario in scenarios:
-        wanted = all(n in figures for n in scenario.needs) if scenario.needs else scenario.name in only
+        if scenario.needs:
+            wanted = all(name in figures for name in scenario.needs)
+        else:
+            wanted = only is None or scenario.name in only
         if wanted:
             figures[scenario.name] = scenario.measure(bed, figures)
     return figures

@@ -1,7 +1,7 @@
 """What the benchmarks run: paths, fleet, latency, sizes, and the knobs read from the environment.
 
-`BENCH_SIZES` (default `100,1000,4000`) picks the sweep sizes, `BENCH_ONLY` (default
-`sweep,throttled,cold`) the measured scenarios; with either set, docs/benchmarks.md is left alone.
+`BENCH_SIZES` (default `100,1000,4000`) picks the sweep sizes, `BENCH_ONLY` (default: all of them,
+e.g. `sweep,throttled,cold`) the scenarios; with either set, docs/benchmarks.md is left alone.
 `BENCH_RAW` names a file for every figure as JSON.
 """
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "benchmarks.md"
 
 SIZES = tuple(int(x) for x in os.environ.get("BENCH_SIZES", "100,1000,4000").split(","))
-ONLY = frozenset(os.environ.get("BENCH_ONLY", "sweep,throttled,cold").split(","))
+ONLY = frozenset(os.environ["BENCH_ONLY"].split(",")) if os.environ.get("BENCH_ONLY") else None
 RAW = os.environ.get("BENCH_RAW")
 WRITES_OUTPUT = not os.environ.get("BENCH_ONLY") and not os.environ.get("BENCH_SIZES")
 
