@@ -88,9 +88,9 @@ def judge(target: Target, figures: Mapping[str, Any]) -> Judged | None:
     return Judged(target, value, met)
 
 
-def judged(section: str, figures: Mapping[str, Any]) -> list[Judged]:
-    """The measured targets of one section (all sections for `""`), in table order."""
-    found = (judge(t, figures) for t in TARGETS if not section or t.figure.split(".")[0] == section)
+def judged(section: str | None, figures: Mapping[str, Any]) -> list[Judged]:
+    """The measured targets of one section (of every section when None), in table order."""
+    found = (judge(t, figures) for t in TARGETS if section in (None, t.figure.split(".")[0]))
     return [j for j in found if j is not None]
 
 
@@ -110,7 +110,7 @@ def summary(figures: Mapping[str, Any]) -> list[str]:
     """Every target the run measured, in one table."""
     rows = [
         [j.target.name, _wanted(j.target), _test(j.target), _shown(j), verdict(j.met)]
-        for j in judged("", figures)
+        for j in judged(None, figures)
     ]
     if not rows:
         return []
@@ -132,5 +132,5 @@ def _test(target: Target) -> str:
     return f"`{target.figure} {target.comparison} {target.threshold:,}`"
 
 
-def _shown(judged: Judged) -> str:
-    return "none" if judged.value is None else judged.target.shown(judged.value)
+def _shown(result: Judged) -> str:
+    return "none" if result.value is None else result.target.shown(result.value)
