@@ -44,7 +44,7 @@ demo: setup
 	$(PY) -m scripts.demo
 
 bench: setup
-	$(PY) -m scripts.bench
+	$(PY) -m bench
 
 emulator: setup
 	$(PY) -m drs_emulator --servers 500 --port $(EMULATOR_PORT)

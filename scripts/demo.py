@@ -11,54 +11,26 @@ import io
 import json
 import logging
 import os
+import random
 import sys
-import uuid
 import warnings
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
+from typing import IO, Any
 
-ROOT = Path(__file__).resolve().parent.parent
-EVENTS = ROOT / "events"
+from moto.sns import sns_backends
 
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "demo",
-        "AWS_SECRET_ACCESS_KEY": "demo",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-)
-for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-    os.environ.pop(name, None)
-
-import boto3  # noqa: E402
-from moto.server import ThreadedMotoServer  # noqa: E402
-from moto.sns import sns_backends  # noqa: E402
-
-from drs_emulator.fleet import make_server  # noqa: E402
-from drs_emulator.models import DrsBackend  # noqa: E402
-from drs_emulator.server import EmulatorServer  # noqa: E402
-
-ACCOUNT = "123456789012"
-
-
-class Context:
-    """The parts of the Lambda context the handler reads."""
-
-    function_name = "drs-reprotect"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 512
-    invoked_function_arn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:drs-reprotect"
-    log_group_name = "/aws/lambda/drs-reprotect"
-    log_stream_name = "demo"
-
-    def __init__(self) -> None:
-        self.aws_request_id = str(uuid.uuid4())
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 300_000
+from drs_emulator.fleet import make_server
+from harness.context import FakeContext
+from harness.emulator import start_emulator
+from harness.env import ACCOUNT, REGION, endpoints, use_fake_aws
+from harness.events import load_event
+from harness.function import lambda_handler
+from harness.moto_server import running_moto
+from harness.resources import Clients
+from harness.stack import Stack
+from reprotect.contract import SERVICE_NAME
+from reprotect.render import table
+from reprotect.report import Report
 
 
 def seeded_fleet() -> list[dict[str, Any]]:
@@ -71,8 +43,6 @@ def seeded_fleet() -> list[dict[str, Any]]:
         {"state": "STALLED", "hostname": "files-01", "error": "UNSTABLE_NETWORK"},
     ]
     specs += [{"state": "CONTINUOUS", "hostname": f"app-{i:02d}"} for i in range(1, 7)]
-    import random
-
     rng = random.Random(7)
     return [make_server(**spec, account_id=ACCOUNT, rng=rng) for spec in specs]
 
@@ -81,100 +51,104 @@ def heading(text: str) -> None:
     print(f"\n{'=' * 100}\n{text}\n{'=' * 100}")
 
 
-def invoke(handler: Any, event: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Run the handler; return its result and the log lines and EMF records it wrote to stdout."""
-    out = io.StringIO()
-    stream = handler.logger.registered_handler
-    previous = stream.setStream(out)  # Lambda sends stdout to CloudWatch Logs; here we keep it
+@contextlib.contextmanager
+def logs_to(stream: IO[str]) -> Iterator[None]:
+    """Point the function's log handler at `stream` (Lambda sends stdout to CloudWatch Logs; here we
+    keep it). Powertools' handler holds the stdout it was made with, so redirecting stdout is not enough."""
+    handlers = [h for h in logging.getLogger(SERVICE_NAME).handlers if isinstance(h, logging.StreamHandler)]
+    previous = [h.setStream(stream) for h in handlers]
     try:
-        with contextlib.redirect_stdout(out), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = handler.lambda_handler(event, Context())
+        yield
     finally:
-        stream.setStream(previous)
+        for handler, old in zip(handlers, previous, strict=True):
+            handler.setStream(old)
+
+
+def invoke(event: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Run the handler; return its result and the log lines and EMF records it wrote to stdout."""
+    handler = lambda_handler()  # imported first: its logger exists from then on
+    out = io.StringIO()
+    with logs_to(out), contextlib.redirect_stdout(out), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = handler(event, FakeContext())
     return result, [line for line in out.getvalue().splitlines() if line.strip()]
 
 
+def sent_notifications(topic_arn: str) -> list[Any]:
+    """What moto (in this process) recorded as published to the topic, whatever the subscriber."""
+    notifications: list[Any] = sns_backends[ACCOUNT][REGION].topics[topic_arn].sent_notifications
+    return notifications
+
+
+def first_run(event: dict[str, Any]) -> dict[str, Any]:
+    heading("Run 1: the periodic sweep (EventBridge Scheduler input, events/scheduler.json)")
+    report, logs = invoke(event)
+    print(table(Report.from_dict(report)))
+    emf = [line for line in logs if '"_aws"' in line]
+    print(f"\n{len(logs) - len(emf)} structured log lines and {len(emf)} EMF metric record were written.")
+    print("The log line for web-01:")
+    print(next((line for line in logs if '"web-01"' in line), "(none)"))
+    print("The run's metrics:")
+    print(emf[0] if emf else "(none)")
+    return report
+
+
+def email_view(stack: Stack) -> None:
+    _, message, subject, _, _ = sent_notifications(stack.topic_arn)[-1]
+    heading("What the email subscriber (dr-team@example.com) receives")
+    print(f"Subject: {subject}\n")
+    print(json.loads(message)["email"])
+
+
+def queue_view(stack: Stack) -> None:
+    heading("What the queue subscriber receives (SNS envelope; filter policies can match 'outcome')")
+    body = stack.messages()[0]
+    attributes = {k: v["Value"] for k, v in body["MessageAttributes"].items()}
+    print("MessageAttributes:", json.dumps(attributes))
+    print("Message (the JSON report):")
+    print(json.dumps(json.loads(body["Message"]), indent=2)[:2500])
+
+
+def duplicate_delivery(stack: Stack, event: dict[str, Any], report: dict[str, Any]) -> None:
+    heading("The same scheduled event delivered again (a retry): nothing is started or published")
+    calls_before = len(stack.backend.calls_of("StartReplication"))
+    sent_before = len(sent_notifications(stack.topic_arn))
+    again, _ = invoke(event)
+    new_calls = len(stack.backend.calls_of("StartReplication")) - calls_before
+    new_messages = len(sent_notifications(stack.topic_arn)) - sent_before
+    print(
+        f"same report returned: {again == report}; new StartReplication calls: {new_calls};"
+        f" new messages: {new_messages}"
+    )
+
+
+def second_run(stack: Stack, report: dict[str, Any]) -> None:
+    heading("Run 2: web-01 stopped again; a CloudWatch alarm fires (events/alarm_plain.json)")
+    web01 = next(s["sourceServerID"] for s in report["servers"] if s["hostname"] == "web-01")
+    stack.backend.set_state(web01, "STOPPED")
+    second, _ = invoke(load_event("alarm_plain.json"))
+    print(table(Report.from_dict(second)))
+
+
 def main() -> int:
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    for service in ("SNS", "SQS", "DYNAMODB"):
-        os.environ[f"AWS_ENDPOINT_URL_{service}"] = f"http://{host}:{port}"
-    backend = DrsBackend()
-    backend.add_servers(seeded_fleet())
-    drs = EmulatorServer(backend).start()
-    os.environ["AWS_ENDPOINT_URL_DRS"] = drs.url
-
-    try:
-        sns, sqs, dynamodb = boto3.client("sns"), boto3.client("sqs"), boto3.client("dynamodb")
-        topic = sns.create_topic(Name="drs-reprotect-outcomes")["TopicArn"]
-        queue = sqs.create_queue(QueueName="drs-reprotect-ops")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
-        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="dr-team@example.com")
-        dynamodb.create_table(
-            TableName="drs-reprotect-idempotency",
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        os.environ.update({"OUTCOME_TOPIC_ARN": topic, "IDEMPOTENCY_TABLE_NAME": "drs-reprotect-idempotency"})
-
-        from reprotect import handler
-        from reprotect.render import table
-        from reprotect.report import Report
-
+    use_fake_aws()
+    with running_moto() as moto_url, start_emulator(seeded_fleet()) as drs:
+        os.environ.update(endpoints(moto_url, drs.url))
+        clients = Clients.create()
+        stack = Stack.create(drs, "drs-reprotect", clients)
+        clients.sns.subscribe(TopicArn=stack.topic_arn, Protocol="email", Endpoint="dr-team@example.com")
+        os.environ.update(stack.env())
         print(
-            f"DRS emulator at {drs.url} with {len(backend.server_ids())} source servers;"
-            f" moto at {host}:{port}"
+            f"DRS emulator at {drs.url} with {len(stack.backend.server_ids())} source servers;"
+            f" moto at {moto_url.removeprefix('http://')}"
         )
-
-        heading("Run 1: the periodic sweep (EventBridge Scheduler input, events/scheduler.json)")
-        schedule_event = json.loads((EVENTS / "scheduler.json").read_text())
-        report, logs = invoke(handler, schedule_event)
-        print(table(Report.from_dict(report)))
-        emf = [line for line in logs if '"_aws"' in line]
-        print(f"\n{len(logs) - len(emf)} structured log lines and {len(emf)} EMF metric record were written.")
-        print("The log line for web-01:")
-        print(next((line for line in logs if '"web-01"' in line), "(none)"))
-        print("The run's metrics:")
-        print(emf[0] if emf else "(none)")
-
-        sent = sns_backends[ACCOUNT]["us-east-1"].topics[topic].sent_notifications
-        _, message, subject, _, _ = sent[-1]
-        heading("What the email subscriber (dr-team@example.com) receives")
-        print(f"Subject: {subject}\n")
-        print(json.loads(message)["email"])
-
-        heading("What the queue subscriber receives (SNS envelope; filter policies can match 'outcome')")
-        body = json.loads(sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1)["Messages"][0]["Body"])
-        attributes = {k: v["Value"] for k, v in body["MessageAttributes"].items()}
-        print("MessageAttributes:", json.dumps(attributes))
-        print("Message (the JSON report):")
-        print(json.dumps(json.loads(body["Message"]), indent=2)[:2500])
-
-        heading("The same scheduled event delivered again (a retry): nothing is started or published")
-        calls_before, sent_before = len(backend.calls_of("StartReplication")), len(sent)
-        again, _ = invoke(handler, schedule_event)
-        new_calls = len(backend.calls_of("StartReplication")) - calls_before
-        print(
-            f"same report returned: {again == report}; new StartReplication calls: {new_calls};"
-            f" new messages: {len(sent) - sent_before}"
-        )
-
-        heading("Run 2: web-01 stopped again; a CloudWatch alarm fires (events/alarm_plain.json)")
-        web01 = next(s["sourceServerID"] for s in report["servers"] if s["hostname"] == "web-01")
-        backend.set_state(web01, "STOPPED")
-        second, _ = invoke(handler, json.loads((EVENTS / "alarm_plain.json").read_text()))
-        print(table(Report.from_dict(second)))
-        return 0
-    finally:
-        drs.stop()
-        moto.stop()
+        schedule_event = load_event("scheduler.json")
+        report = first_run(schedule_event)
+        email_view(stack)
+        queue_view(stack)
+        duplicate_delivery(stack, schedule_event, report)
+        second_run(stack, report)
+    return 0
 
 
 if __name__ == "__main__":

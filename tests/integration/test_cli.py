@@ -69,7 +69,7 @@ def test_bad_options_exit_2_before_any_call(stack: Stack, args: list[str], named
 
 
 def test_failed_run_exits_1(stack: Stack, capsys) -> None:
-    stack.backend.faults.uninitialized = True
+    stack.faults.uninitialized = True
 
     assert main(["--apply"]) == 1
     assert "UninitializedAccountException" in capsys.readouterr().out

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
+from drs_emulator.faults import FaultInjector as Faults
 from drs_emulator.fleet import generate_fleet
 from tests.integration.conftest import Stack, load_event
 
@@ -22,9 +24,9 @@ def outcomes(report: dict) -> dict[str, tuple[str, str, str | None]]:
 
 def test_per_server_errors_each_get_their_outcome(stack: Stack, fleet) -> None:
     conflict, gone, broken, fine = fleet(*[{"state": "STOPPED"} for _ in range(4)])
-    stack.backend.faults.script(conflict, "StartReplication", ["ConflictException"])
-    stack.backend.faults.script(gone, "StartReplication", ["ResourceNotFoundException"])
-    stack.backend.faults.script(broken, "StartReplication", ["InternalServerException"])
+    stack.faults.script(conflict, "StartReplication", ["ConflictException"])
+    stack.faults.script(gone, "StartReplication", ["ResourceNotFoundException"])
+    stack.faults.script(broken, "StartReplication", ["InternalServerException"])
 
     report = stack.invoke(load_event("scheduler.json"))
 
@@ -43,7 +45,7 @@ def test_per_server_errors_each_get_their_outcome(stack: Stack, fleet) -> None:
 
 def test_every_start_failing_makes_the_run_failed(stack: Stack, fleet) -> None:
     (sid,) = fleet({"state": "STOPPED"})
-    stack.backend.faults.script(sid, "StartReplication", ["InternalServerException"])
+    stack.faults.script(sid, "StartReplication", ["InternalServerException"])
 
     report = stack.invoke(load_event("scheduler.json"))
 
@@ -51,16 +53,24 @@ def test_every_start_failing_makes_the_run_failed(stack: Stack, fleet) -> None:
     assert "error" not in report
 
 
+def _uninitialized(faults: Faults) -> None:
+    faults.uninitialized = True
+
+
+def _deny_describe(faults: Faults) -> None:
+    faults.deny("DescribeSourceServers")
+
+
 @pytest.mark.parametrize(
-    ("mode", "code"),
-    [("uninitialized", "UninitializedAccountException"), ("deny_describe", "AccessDeniedException")],
+    ("fault", "code"),
+    [(_uninitialized, "UninitializedAccountException"), (_deny_describe, "AccessDeniedException")],
+    ids=["uninitialized", "deny_describe"],
 )
-def test_account_level_failure_is_reported_not_raised(stack: Stack, fleet, mode: str, code: str) -> None:
+def test_account_level_failure_is_reported_not_raised(
+    stack: Stack, fleet, fault: Callable[[Faults], None], code: str
+) -> None:
     fleet({"state": "STOPPED"})
-    if mode == "uninitialized":
-        stack.backend.faults.uninitialized = True
-    else:
-        stack.backend.faults.deny("DescribeSourceServers")
+    fault(stack.faults)
 
     report = stack.invoke(load_event("scheduler.json"))
 
@@ -75,9 +85,9 @@ def test_account_level_failure_is_reported_not_raised(stack: Stack, fleet, mode:
 def test_failure_on_a_later_page_keeps_the_outcomes_already_decided(stack: Stack) -> None:
     servers = generate_fleet(30, seed=5, stopped=1.0, failback=0, extended=0, opted_out=0)
     stack.backend.add_servers(servers)
-    stack.backend.faults.page_cap = 10
+    stack.faults.page_cap = 10
     # the first page answers; the second fails
-    stack.backend.faults.script(None, "DescribeSourceServers", [200, "InternalServerException"])
+    stack.faults.script(None, "DescribeSourceServers", [200, "InternalServerException"])
 
     report = stack.invoke(load_event("scheduler.json"))
 
@@ -93,7 +103,7 @@ def test_throttling_is_retried_after_the_hint_until_every_server_started(
     monkeypatch.setenv("AWS_RETRY_MODE", mode)
     servers = generate_fleet(24, seed=9, stopped=1.0, failback=0, extended=0, opted_out=0)
     stack.backend.add_servers(servers)
-    stack.backend.faults.rate_limit("StartReplication", rate=10, burst=10)
+    stack.faults.rate_limit("StartReplication", rate=10, burst=10)
 
     report = stack.invoke(load_event("scheduler.json"))
 
@@ -106,7 +116,7 @@ def test_throttling_is_retried_after_the_hint_until_every_server_started(
 def test_still_throttled_after_retries_is_deferred(stack: Stack, fleet, monkeypatch) -> None:
     monkeypatch.setattr("reprotect.drs.THROTTLE_ATTEMPTS", 2)  # each hinted wait is a whole second
     (sid,) = fleet({"state": "STOPPED"})
-    stack.backend.faults.script(sid, "StartReplication", ["ThrottlingException"] * 2)
+    stack.faults.script(sid, "StartReplication", ["ThrottlingException"] * 2)
 
     report = stack.invoke(load_event("scheduler.json"))
 

@@ -67,7 +67,7 @@ def test_expired_cooldown_lets_the_server_start_again(stack: Stack, fleet, monke
 def test_failed_attempt_leaves_no_cooldown(stack: Stack, fleet, monkeypatch) -> None:
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # retries are not what this test is about
     (sid,) = fleet({"state": "STOPPED"})
-    stack.backend.faults.script(sid, "StartReplication", ["InternalServerException"])
+    stack.faults.script(sid, "StartReplication", ["InternalServerException"])
 
     report = stack.invoke(load_event("scheduler.json"))
 
@@ -86,7 +86,7 @@ def test_overlapping_invocations_never_start_a_server_twice(stack: Stack) -> Non
     stopped = {
         s["sourceServerID"] for s in servers if s["dataReplicationInfo"]["dataReplicationState"] == "STOPPED"
     }
-    stack.backend.faults.latency(0.02, "StartReplication")
+    stack.faults.latency(0.02, "StartReplication")
     # DRS would refuse a second start with a conflict, but the call itself must never be made twice.
     reports: list[dict] = []
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from drs_emulator.fleet import generate_fleet
+from harness.resources import Clients, subscribe_queue
 from tests.integration.conftest import FakeContext, Stack, load_event
 
 
@@ -79,7 +80,7 @@ def test_sweep_starts_stopped_servers_and_reports_every_outcome(stack: Stack, fl
 def test_whole_generated_fleet_is_accounted_for(stack: Stack) -> None:
     servers = generate_fleet(450, seed=7)
     stack.backend.add_servers(servers)
-    stack.backend.faults.page_cap = 37  # short pages, so paging is exercised
+    stack.faults.page_cap = 37  # short pages, so paging is exercised
 
     report = stack.invoke(load_event("scheduled_event.json"), FakeContext())
 
@@ -94,25 +95,18 @@ def test_whole_generated_fleet_is_accounted_for(stack: Stack) -> None:
 
 def test_subscription_filter_policy_on_outcome_hears_only_trouble(stack: Stack, fleet, monkeypatch) -> None:
     # Given a second queue subscribed with a filter policy on the outcome attribute
-    import boto3
-
-    sns = boto3.client("sns")
-    pager = stack.sqs.create_queue(QueueName=f"{stack.table_name}-pager")["QueueUrl"]
-    pager_arn = stack.sqs.get_queue_attributes(QueueUrl=pager, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    sns.subscribe(
-        TopicArn=stack.topic_arn,
-        Protocol="sqs",
-        Endpoint=pager_arn,
-        Attributes={"FilterPolicy": json.dumps({"outcome": ["failed", "partial-failure"]})},
+    pager = subscribe_queue(
+        Clients.create(),
+        stack.topic_arn,
+        f"{stack.table_name}-pager",
+        filter_policy={"outcome": ["failed", "partial-failure"]},
     )
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     good, bad = fleet({"state": "STOPPED"}, {"state": "STOPPED"})
 
     # When one run is ok and a later one partly fails
     stack.invoke({"sourceServerIDs": [good]})
-    stack.backend.faults.script(bad, "StartReplication", ["InternalServerException"])
+    stack.faults.script(bad, "StartReplication", ["InternalServerException"])
     stack.backend.set_state(good, "STOPPED")
     stack.invoke({"sourceServerIDs": [bad]})
 

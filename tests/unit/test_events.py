@@ -1,20 +1,13 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-from pathlib import Path
 
 import jmespath
 import pytest
 
+from harness.events import load_event as event
 from reprotect import handler
 from reprotect.events import Ignored, InvalidEventError, RunRequest, parse_event
-
-EVENTS = Path(__file__).parent.parent.parent / "events"
-
-
-def event(name: str) -> dict:
-    return json.loads((EVENTS / name).read_text())
 
 
 def test_scheduler_input_dedupes_on_schedule_and_scheduled_time_not_attempt() -> None:
