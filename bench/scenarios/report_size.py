@@ -27,7 +27,7 @@ def render(sizes: dict[int, dict[str, Any]]) -> list[str]:
     ]
     return [
         "Bytes of the SNS message (message plus attribute names, types and values) the handler published,",
-        "captured by a `provide-client-params` hook. `reprotect.notify.fit` trims the server list (most",
+        "captured by a `provide-client-params` hook. `reprotect.render.fit` trims the server list (most",
         "urgent first) to stay under SNS's 262,144 bytes.",
         "",
         table(["Servers", "SNS message bytes", "Server list trimmed", "Servers omitted"], rows),
