@@ -13,6 +13,8 @@ from constructs import Construct
 
 from infra import constants as c
 from infra.config import LOG_RETENTION_DAYS, ReprotectSettings
+from reprotect import contract
+from reprotect.contract import Env
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 # RetentionDays members in ascending order pair up with the day counts CloudWatch Logs accepts.
@@ -23,10 +25,12 @@ RETENTION = dict(
         strict=True,
     )
 )
-
-
-def _flag(value: bool) -> str:
-    return "true" if value else "false"
+# Powertools' own variables: the service and namespace the engine's logs and metrics carry.
+POWERTOOLS_ENVIRONMENT = {
+    Env.SERVICE_NAME.value: contract.SERVICE_NAME,
+    Env.METRICS_NAMESPACE.value: contract.METRICS_NAMESPACE,
+    Env.LOG_LEVEL.value: c.LOG_LEVEL,
+}
 
 
 class ReprotectFunction(Construct):
@@ -56,7 +60,7 @@ class ReprotectFunction(Construct):
             "Function",
             runtime=lambda_.Runtime.PYTHON_3_14,
             architecture=lambda_.Architecture.ARM_64,
-            handler=c.HANDLER,
+            handler=contract.HANDLER,
             code=lambda_.Code.from_asset(
                 str(code_path or REPOSITORY_ROOT / c.CODE_DIRECTORY), exclude=list(c.CODE_EXCLUDES)
             ),
@@ -80,18 +84,10 @@ class ReprotectFunction(Construct):
 
     @staticmethod
     def _environment(settings: ReprotectSettings, topic_arn: str, table_name: str) -> dict[str, str]:
+        engine = {setting.key: getattr(settings, setting.key) for setting in contract.SETTINGS}
         return {
-            c.ENV_OUTCOME_TOPIC_ARN: topic_arn,
-            c.ENV_IDEMPOTENCY_TABLE_NAME: table_name,
-            c.ENV_DRY_RUN: _flag(settings.dry_run),
-            c.ENV_EXCLUDE_TAG: settings.exclude_tag,
-            c.ENV_INCLUDE_TAG: settings.include_tag,
-            c.ENV_MAX_STARTS_PER_RUN: str(settings.max_starts_per_run),
-            c.ENV_RESTART_COOLDOWN_SECONDS: str(settings.restart_cooldown_seconds),
-            c.ENV_MAX_CONCURRENCY: str(settings.max_concurrency),
-            c.ENV_NOTIFY_WHEN_IDLE: _flag(settings.notify_when_idle),
-            c.ENV_RETRY_MODE: settings.retry_mode,
-            "POWERTOOLS_SERVICE_NAME": c.SERVICE_NAME,
-            "POWERTOOLS_METRICS_NAMESPACE": c.METRICS_NAMESPACE,
-            "POWERTOOLS_LOG_LEVEL": c.LOG_LEVEL,
+            Env.OUTCOME_TOPIC_ARN.value: topic_arn,
+            Env.IDEMPOTENCY_TABLE_NAME.value: table_name,
+            **contract.environment(engine),
+            **POWERTOOLS_ENVIRONMENT,
         }

@@ -18,9 +18,9 @@ from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra import constants as c
 from infra.config import ReprotectSettings
 from infra.nag import acknowledge
+from reprotect import contract
 
 RETRY_ATTEMPTS = 3
 # A sweep that could not be delivered within the hour is superseded by the next trigger anyway.
@@ -29,7 +29,7 @@ DLQ_RETENTION = Duration.days(14)
 
 # The exact input contract of the engine's schedule events (documented in docs/deploy.md).
 SCHEDULE_INPUT = {
-    "source": c.SCHEDULE_SOURCE,
+    "source": contract.SCHEDULE_SOURCE,
     "scheduleArn": scheduler.ContextAttribute.schedule_arn,
     "scheduledTime": scheduler.ContextAttribute.scheduled_time,
     "executionId": scheduler.ContextAttribute.execution_id,
@@ -138,9 +138,9 @@ class ReprotectTriggers(Construct):
             "AlarmRule",
             description="Sweep when a watched CloudWatch alarm goes to ALARM",
             event_pattern=events.EventPattern(
-                source=[c.ALARM_EVENT_SOURCE],
-                detail_type=[c.ALARM_EVENT_DETAIL_TYPE],
-                detail={"state": {"value": [c.ALARM_STATE]}, "alarmName": self.alarm_name_patterns},
+                source=[contract.ALARM_EVENT_SOURCE],
+                detail_type=[contract.ALARM_EVENT_DETAIL_TYPE],
+                detail={"state": {"value": [contract.ALARM_STATE]}, "alarmName": self.alarm_name_patterns},
             ),
             targets=[self._rule_target(function)],
         )
@@ -151,7 +151,7 @@ class ReprotectTriggers(Construct):
             "DrsRule",
             description="Sweep when DRS reports a change in a source server's data replication",
             event_pattern=events.EventPattern(
-                source=[c.DRS_EVENT_SOURCE], detail_type=list(c.DRS_EVENT_DETAIL_TYPES)
+                source=[contract.DRS_EVENT_SOURCE], detail_type=list(contract.DRS_EVENT_DETAIL_TYPES)
             ),
             targets=[self._rule_target(function)],
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 from aws_cdk.assertions import Capture, Match, Template
 from aws_cdk.cx_api import CloudAssembly
 
-from infra import constants as c
+from reprotect import contract
 from tests.infra.conftest import only
 
 
@@ -113,4 +113,4 @@ def test_asset_holds_only_runtime_code(default_assembly: CloudAssembly) -> None:
     files = {path.relative_to(asset).as_posix() for path in asset.rglob("*") if path.is_file()}
     assert "reprotect/handler.py" in files
     assert not [f for f in files if "__pycache__" in f or f.endswith(".pyc") or f.startswith("requirements")]
-    assert all(f.startswith(c.HANDLER.split(".")[0] + "/") for f in files)
+    assert all(f.startswith(contract.HANDLER.split(".")[0] + "/") for f in files)
