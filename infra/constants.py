@@ -18,6 +18,13 @@ CODE_EXCLUDES = (
     "*.md",
 )
 LOG_LEVEL = "INFO"
+# CloudWatch Logs accepts only these retention periods.
+# fmt: off
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)
+# fmt: on
+MAX_LAMBDA_TIMEOUT_SECONDS = 900
 
 # Official Powertools layer, resolved by CloudFormation at deploy time from AWS's public SSM parameter,
 # so synth stays offline. Pinned to the version in lambdas/requirements.txt.

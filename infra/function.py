@@ -12,7 +12,7 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from infra import constants as c
-from infra.config import LOG_RETENTION_DAYS, ReprotectSettings
+from infra.settings import ReprotectSettings
 from reprotect import contract
 from reprotect.contract import Env
 
@@ -20,7 +20,7 @@ REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 # RetentionDays members in ascending order pair up with the day counts CloudWatch Logs accepts.
 RETENTION = dict(
     zip(
-        sorted(LOG_RETENTION_DAYS),
+        c.LOG_RETENTION_DAYS,
         [days for days in logs.RetentionDays if days is not logs.RetentionDays.INFINITE],
         strict=True,
     )
@@ -84,10 +84,9 @@ class ReprotectFunction(Construct):
 
     @staticmethod
     def _environment(settings: ReprotectSettings, topic_arn: str, table_name: str) -> dict[str, str]:
-        engine = {setting.key: getattr(settings, setting.key) for setting in contract.SETTINGS}
         return {
             Env.OUTCOME_TOPIC_ARN.value: topic_arn,
             Env.IDEMPOTENCY_TABLE_NAME.value: table_name,
-            **contract.environment(engine),
+            **contract.environment(settings.engine_values()),
             **POWERTOOLS_ENVIRONMENT,
         }

@@ -7,12 +7,12 @@ from pathlib import Path
 from constructs import Construct
 
 from infra import constants as c
-from infra.config import ReprotectSettings
 from infra.function import ReprotectFunction
 from infra.idempotency import IdempotencyStore
 from infra.monitoring import ReprotectMonitoring
 from infra.notifications import ReprotectNotifications
 from infra.permissions import ReprotectPermissions
+from infra.settings import ReprotectSettings
 from infra.triggers import ReprotectTriggers
 
 

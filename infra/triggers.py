@@ -18,8 +18,8 @@ from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.config import ReprotectSettings
 from infra.nag import acknowledge
+from infra.settings import ReprotectSettings
 from reprotect import contract
 
 RETRY_ATTEMPTS = 3
