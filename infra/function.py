@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from aws_cdk import Duration
@@ -12,7 +13,6 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from infra import constants as c
-from infra.settings import ReprotectSettings
 from reprotect import contract
 from reprotect.contract import Env
 
@@ -34,21 +34,26 @@ POWERTOOLS_ENVIRONMENT = {
 
 
 class ReprotectFunction(Construct):
-    """The function, its execution role (permissions are added by ReprotectPermissions) and log group."""
+    """The function, its execution role (permissions are added by ReprotectPermissions) and log group.
+
+    `environment` is what the engine reads (its settings, topic and table); Powertools' variables are
+    added here.
+    """
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        settings: ReprotectSettings,
-        topic_arn: str,
-        table_name: str,
+        environment: Mapping[str, str],
+        memory_mb: int,
+        timeout_seconds: int,
+        log_retention_days: int,
         code_path: Path | None = None,
         powertools_layer_parameter: str = c.POWERTOOLS_LAYER_PARAMETER,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.log_group = self._build_log_group(settings)
+        self.log_group = logs.LogGroup(self, "LogGroup", retention=RETENTION[log_retention_days])
         self.role = iam.Role(
             self,
             "Role",
@@ -67,26 +72,14 @@ class ReprotectFunction(Construct):
             layers=[self._build_powertools_layer(powertools_layer_parameter)],
             role=self.role,
             log_group=self.log_group,
-            memory_size=settings.memory_mb,
-            timeout=Duration.seconds(settings.timeout_seconds),
-            environment=self._environment(settings, topic_arn, table_name),
+            memory_size=memory_mb,
+            timeout=Duration.seconds(timeout_seconds),
+            environment={**environment, **POWERTOOLS_ENVIRONMENT},
             description="Restarts stopped AWS DRS replication",
         )
-
-    def _build_log_group(self, settings: ReprotectSettings) -> logs.LogGroup:
-        return logs.LogGroup(self, "LogGroup", retention=RETENTION[settings.log_retention_days])
 
     def _build_powertools_layer(self, parameter_name: str) -> lambda_.ILayerVersion:
         # A CloudFormation SSM parameter type: resolved at deploy time in the target region, so synth
         # needs neither network nor credentials, and no Docker or PyPI download is involved.
         layer_arn = ssm.StringParameter.value_for_string_parameter(self, parameter_name)
         return lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", layer_arn)
-
-    @staticmethod
-    def _environment(settings: ReprotectSettings, topic_arn: str, table_name: str) -> dict[str, str]:
-        return {
-            Env.OUTCOME_TOPIC_ARN.value: topic_arn,
-            Env.IDEMPOTENCY_TABLE_NAME.value: table_name,
-            **contract.environment(settings.engine_values()),
-            **POWERTOOLS_ENVIRONMENT,
-        }
