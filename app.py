@@ -5,8 +5,8 @@ import sys
 
 from aws_cdk import App
 
+from infra import ConfigError
 from infra.application import build_app
-from infra.config import ConfigError
 
 app = App()
 try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from aws_cdk import App, Environment, Tags, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from infra import constants as c
-from infra.config import targets_from_context
+from infra.context import targets_from_context
 from infra.stack import DrsReprotectStack
+from reprotect import contract
 
 
 def build_app(app: App) -> list[DrsReprotectStack]:
@@ -19,8 +19,8 @@ def build_app(app: App) -> list[DrsReprotectStack]:
             settings=target.settings,
             env=Environment(account=target.account, region=target.region) if target.account else None,
         )
-        for target in targets_from_context(app.node.try_get_context)
+        for target in targets_from_context(app.node.get_all_context())
     ]
-    Tags.of(app).add("project", c.SERVICE_NAME)
+    Tags.of(app).add("project", contract.SERVICE_NAME)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return stacks

@@ -1,10 +1,10 @@
-"""Names shared by the constructs, the tests and the Lambda contract. One place, no getters."""
+"""Names only the CDK side needs. What the function also knows (variables, metrics, events, the table's
+keys, the handler) is in `reprotect.contract`; nothing here repeats it."""
 
 from __future__ import annotations
 
-# --- The Lambda (contract with lambdas/reprotect) -------------------------------------------------
-HANDLER = "reprotect.handler.lambda_handler"
-CODE_DIRECTORY = "lambdas"  # relative to the repository root
+# --- The function's code ----------------------------------------------------------------------------
+CODE_DIRECTORY = "lambdas"  # relative to the repository root; holds the `reprotect` package
 # Kept out of the asset: caches and anything that is not runtime code.
 CODE_EXCLUDES = (
     "**/__pycache__",
@@ -17,60 +17,31 @@ CODE_EXCLUDES = (
     "requirements*.txt",
     "*.md",
 )
-SERVICE_NAME = "drs-reprotect"
-METRICS_NAMESPACE = "DrsReprotect"
 LOG_LEVEL = "INFO"
+# CloudWatch Logs accepts only these retention periods.
+# fmt: off
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)
+# fmt: on
+MAX_LAMBDA_TIMEOUT_SECONDS = 900
 
 # Official Powertools layer, resolved by CloudFormation at deploy time from AWS's public SSM parameter,
 # so synth stays offline. Pinned to the version in lambdas/requirements.txt.
 POWERTOOLS_VERSION = "3.37.0"
 POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/arm64/python3.14/{POWERTOOLS_VERSION}"
 
-# Environment variables the engine reads.
-ENV_OUTCOME_TOPIC_ARN = "OUTCOME_TOPIC_ARN"
-ENV_IDEMPOTENCY_TABLE_NAME = "IDEMPOTENCY_TABLE_NAME"
-ENV_DRY_RUN = "DRY_RUN"
-ENV_EXCLUDE_TAG = "EXCLUDE_TAG"
-ENV_INCLUDE_TAG = "INCLUDE_TAG"
-ENV_MAX_STARTS_PER_RUN = "MAX_STARTS_PER_RUN"
-ENV_RESTART_COOLDOWN_SECONDS = "RESTART_COOLDOWN_SECONDS"
-ENV_MAX_CONCURRENCY = "MAX_CONCURRENCY"
-ENV_NOTIFY_WHEN_IDLE = "NOTIFY_WHEN_IDLE"
-ENV_RETRY_MODE = "AWS_RETRY_MODE"
-
-# --- Metrics the engine emits (EMF, namespace METRICS_NAMESPACE, dimension service=SERVICE_NAME) ---
-METRIC_DIMENSIONS = {"service": SERVICE_NAME}
-METRIC_SERVERS_STARTED = "ServersStarted"
-METRIC_SERVERS_WOULD_START = "ServersWouldStart"
-METRIC_SERVERS_SKIPPED = "ServersSkipped"
-METRIC_SERVERS_FAILED = "ServersFailed"
-METRIC_SERVERS_DEFERRED = "ServersDeferred"
-METRIC_SERVERS_NEEDING_ATTENTION = "ServersNeedingAttention"
-METRIC_RUN_FAILED = "RunFailed"
-METRIC_RUN_DURATION = "RunDuration"
-
-# --- Idempotency table (contract with Powertools idempotency) -------------------------------------
-IDEMPOTENCY_PARTITION_KEY = "id"
-IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
-
-# --- Events ----------------------------------------------------------------------------------------
-SCHEDULE_SOURCE = "drs-reprotect.schedule"
-ALARM_EVENT_SOURCE = "aws.cloudwatch"
-ALARM_EVENT_DETAIL_TYPE = "CloudWatch Alarm State Change"
-ALARM_STATE = "ALARM"
-DRS_EVENT_SOURCE = "aws.drs"
-DRS_EVENT_DETAIL_TYPES = ("DRS Source Server Data Replication Stalled Change",)
-
 # The tool's own alarms use this prefix. Settings are validated so that the alarm rule can never match
 # it: otherwise an alarm about the tool failing would trigger yet another sweep.
 OWN_ALARM_NAME_PREFIX = "reprotect-tool-"
 
-# --- DRS IAM (Service Authorization Reference: DescribeSourceServers has no resource type) --------
+# --- IAM actions of the function's policy (DescribeSourceServers has no resource type) --------------
 DRS_DESCRIBE_ACTIONS = ("drs:DescribeSourceServers",)
 DRS_START_ACTION = "drs:StartReplication"
 DRS_SOURCE_SERVER_RESOURCE = "source-server/*"
-
-# --- Idempotency table item actions the engine uses ------------------------------------------------
+TOPIC_PUBLISH_ACTION = "sns:Publish"
+KEY_USE_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")  # what publishing to an encrypted topic needs
+LOG_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 TABLE_ITEM_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:PutItem",
@@ -79,7 +50,7 @@ TABLE_ITEM_ACTIONS = (
     "dynamodb:BatchGetItem",
 )
 
-# --- Context keys (cdk.json / `cdk synth -c`) ------------------------------------------------------
+# --- Context keys (cdk.json / `cdk synth -c`) ---------------------------------------------------------
 CONTEXT_SETTINGS = "settings"
 CONTEXT_ENVIRONMENTS = "environments"
 STACK_NAME_PREFIX = "DrsReprotect"

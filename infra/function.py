@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from aws_cdk import Duration
@@ -12,39 +13,47 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from infra import constants as c
-from infra.config import LOG_RETENTION_DAYS, ReprotectSettings
+from reprotect import contract
+from reprotect.contract import Env
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 # RetentionDays members in ascending order pair up with the day counts CloudWatch Logs accepts.
 RETENTION = dict(
     zip(
-        sorted(LOG_RETENTION_DAYS),
+        c.LOG_RETENTION_DAYS,
         [days for days in logs.RetentionDays if days is not logs.RetentionDays.INFINITE],
         strict=True,
     )
 )
-
-
-def _flag(value: bool) -> str:
-    return "true" if value else "false"
+# Powertools' own variables: the service and namespace the engine's logs and metrics carry.
+POWERTOOLS_ENVIRONMENT = {
+    Env.SERVICE_NAME.value: contract.SERVICE_NAME,
+    Env.METRICS_NAMESPACE.value: contract.METRICS_NAMESPACE,
+    Env.LOG_LEVEL.value: c.LOG_LEVEL,
+}
 
 
 class ReprotectFunction(Construct):
-    """The function, its execution role (permissions are added by ReprotectPermissions) and log group."""
+    """The function, its execution role (permissions are added by ReprotectPermissions) and log group.
+
+    `environment` is what the engine reads (its settings, topic and table); Powertools' variables are
+    added here.
+    """
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        settings: ReprotectSettings,
-        topic_arn: str,
-        table_name: str,
+        environment: Mapping[str, str],
+        memory_mb: int,
+        timeout_seconds: int,
+        log_retention_days: int,
         code_path: Path | None = None,
         powertools_layer_parameter: str = c.POWERTOOLS_LAYER_PARAMETER,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.log_group = self._build_log_group(settings)
+        self.log_group = logs.LogGroup(self, "LogGroup", retention=RETENTION[log_retention_days])
         self.role = iam.Role(
             self,
             "Role",
@@ -56,42 +65,21 @@ class ReprotectFunction(Construct):
             "Function",
             runtime=lambda_.Runtime.PYTHON_3_14,
             architecture=lambda_.Architecture.ARM_64,
-            handler=c.HANDLER,
+            handler=contract.HANDLER,
             code=lambda_.Code.from_asset(
                 str(code_path or REPOSITORY_ROOT / c.CODE_DIRECTORY), exclude=list(c.CODE_EXCLUDES)
             ),
             layers=[self._build_powertools_layer(powertools_layer_parameter)],
             role=self.role,
             log_group=self.log_group,
-            memory_size=settings.memory_mb,
-            timeout=Duration.seconds(settings.timeout_seconds),
-            environment=self._environment(settings, topic_arn, table_name),
+            memory_size=memory_mb,
+            timeout=Duration.seconds(timeout_seconds),
+            environment={**environment, **POWERTOOLS_ENVIRONMENT},
             description="Restarts stopped AWS DRS replication",
         )
-
-    def _build_log_group(self, settings: ReprotectSettings) -> logs.LogGroup:
-        return logs.LogGroup(self, "LogGroup", retention=RETENTION[settings.log_retention_days])
 
     def _build_powertools_layer(self, parameter_name: str) -> lambda_.ILayerVersion:
         # A CloudFormation SSM parameter type: resolved at deploy time in the target region, so synth
         # needs neither network nor credentials, and no Docker or PyPI download is involved.
         layer_arn = ssm.StringParameter.value_for_string_parameter(self, parameter_name)
         return lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", layer_arn)
-
-    @staticmethod
-    def _environment(settings: ReprotectSettings, topic_arn: str, table_name: str) -> dict[str, str]:
-        return {
-            c.ENV_OUTCOME_TOPIC_ARN: topic_arn,
-            c.ENV_IDEMPOTENCY_TABLE_NAME: table_name,
-            c.ENV_DRY_RUN: _flag(settings.dry_run),
-            c.ENV_EXCLUDE_TAG: settings.exclude_tag,
-            c.ENV_INCLUDE_TAG: settings.include_tag,
-            c.ENV_MAX_STARTS_PER_RUN: str(settings.max_starts_per_run),
-            c.ENV_RESTART_COOLDOWN_SECONDS: str(settings.restart_cooldown_seconds),
-            c.ENV_MAX_CONCURRENCY: str(settings.max_concurrency),
-            c.ENV_NOTIFY_WHEN_IDLE: _flag(settings.notify_when_idle),
-            c.ENV_RETRY_MODE: settings.retry_mode,
-            "POWERTOOLS_SERVICE_NAME": c.SERVICE_NAME,
-            "POWERTOOLS_METRICS_NAMESPACE": c.METRICS_NAMESPACE,
-            "POWERTOOLS_LOG_LEVEL": c.LOG_LEVEL,
-        }

@@ -6,11 +6,11 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from infra import constants as c
+from reprotect import contract
 
 
 class IdempotencyStore(Construct):
-    """On-demand DynamoDB table keyed by `id`, expiring items through the `expiration` TTL attribute."""
+    """On-demand DynamoDB table keyed and expired as the contract says (idempotency records, cooldowns)."""
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
@@ -18,9 +18,9 @@ class IdempotencyStore(Construct):
             self,
             "Table",
             partition_key=dynamodb.Attribute(
-                name=c.IDEMPOTENCY_PARTITION_KEY, type=dynamodb.AttributeType.STRING
+                name=contract.TABLE_PARTITION_KEY, type=dynamodb.AttributeType.STRING
             ),
-            time_to_live_attribute=c.IDEMPOTENCY_TTL_ATTRIBUTE,
+            time_to_live_attribute=contract.TABLE_TTL_ATTRIBUTE,
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True

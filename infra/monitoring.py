@@ -17,16 +17,18 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import constants as c
+from reprotect import contract
+from reprotect.contract import Metric
 
 PERIOD = Duration.minutes(5)
 
 
-def engine_metric(name: str, statistic: str = "Sum") -> cloudwatch.Metric:
+def engine_metric(metric: Metric, statistic: str = "Sum") -> cloudwatch.Metric:
     """A metric the engine emits through EMF."""
     return cloudwatch.Metric(
-        namespace=c.METRICS_NAMESPACE,
-        metric_name=name,
-        dimensions_map=dict(c.METRIC_DIMENSIONS),
+        namespace=contract.METRICS_NAMESPACE,
+        metric_name=metric.value,
+        dimensions_map={contract.METRIC_DIMENSION: contract.SERVICE_NAME},
         statistic=statistic,
         period=PERIOD,
     )
@@ -48,6 +50,13 @@ class ReprotectMonitoring(Construct):
         self._name_stem = f"{c.OWN_ALARM_NAME_PREFIX}{Stack.of(self).stack_name}"
         self._action = actions.SnsAction(topic)
         self.alarms: dict[str, cloudwatch.Alarm] = {
+            **self._build_engine_alarms(function),
+            **self._build_dead_letter_alarms(dead_letter_queues),
+        }
+        self.dashboard = self._build_dashboard(function)
+
+    def _build_engine_alarms(self, function: lambda_.IFunction) -> dict[str, cloudwatch.Alarm]:
+        return {
             "function-errors": self._build_alarm(
                 "FunctionErrors",
                 "function-errors",
@@ -57,24 +66,27 @@ class ReprotectMonitoring(Construct):
             "servers-failed": self._build_alarm(
                 "ServersFailed",
                 "servers-failed",
-                engine_metric(c.METRIC_SERVERS_FAILED),
+                engine_metric(Metric.SERVERS_FAILED),
                 "drs-reprotect could not restart replication on some source servers",
             ),
             "run-failed": self._build_alarm(
                 "RunFailed",
                 "run-failed",
-                engine_metric(c.METRIC_RUN_FAILED),
+                engine_metric(Metric.RUN_FAILED),
                 "A drs-reprotect run failed as a whole",
             ),
         }
-        for purpose, queue in dead_letter_queues.items():
-            self.alarms[f"{purpose}-dead-letters"] = self._build_alarm(
+
+    def _build_dead_letter_alarms(self, queues: Mapping[str, sqs.IQueue]) -> dict[str, cloudwatch.Alarm]:
+        return {
+            f"{purpose}-dead-letters": self._build_alarm(
                 f"{purpose.title()}DeadLetters",
                 f"{purpose}-dead-letters",
                 queue.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum"),
                 f"Triggers ({purpose}) could not be delivered to drs-reprotect and were dead-lettered",
             )
-        self.dashboard = self._build_dashboard(function)
+            for purpose, queue in queues.items()
+        }
 
     def _build_alarm(
         self, construct_id: str, purpose: str, metric: cloudwatch.IMetric, description: str
@@ -99,19 +111,19 @@ class ReprotectMonitoring(Construct):
             cloudwatch.GraphWidget(
                 title="Source servers per run",
                 left=[
-                    engine_metric(c.METRIC_SERVERS_STARTED),
-                    engine_metric(c.METRIC_SERVERS_WOULD_START),
-                    engine_metric(c.METRIC_SERVERS_FAILED),
-                    engine_metric(c.METRIC_SERVERS_DEFERRED),
-                    engine_metric(c.METRIC_SERVERS_NEEDING_ATTENTION),
+                    engine_metric(Metric.SERVERS_STARTED),
+                    engine_metric(Metric.SERVERS_WOULD_START),
+                    engine_metric(Metric.SERVERS_FAILED),
+                    engine_metric(Metric.SERVERS_DEFERRED),
+                    engine_metric(Metric.SERVERS_NEEDING_ATTENTION),
                 ],
                 width=12,
             ),
             cloudwatch.GraphWidget(
                 title="Run duration (ms)",
                 left=[
-                    engine_metric(c.METRIC_RUN_DURATION, "Maximum"),
-                    engine_metric(c.METRIC_RUN_DURATION, "Average"),
+                    engine_metric(Metric.RUN_DURATION, "Maximum"),
+                    engine_metric(Metric.RUN_DURATION, "Average"),
                 ],
                 width=6,
             ),
@@ -119,7 +131,7 @@ class ReprotectMonitoring(Construct):
                 title="Function errors and failed runs",
                 left=[
                     function.metric_errors(period=PERIOD, statistic="Sum"),
-                    engine_metric(c.METRIC_RUN_FAILED),
+                    engine_metric(Metric.RUN_FAILED),
                 ],
                 width=6,
             ),

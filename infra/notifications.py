@@ -11,6 +11,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from infra import constants as c
+
 # Services that publish to the topic on our behalf: CloudWatch alarm actions, and EventBridge (for
 # anyone routing further rules to the topic). Each needs the key to encrypt what it publishes.
 KEY_USER_SERVICES = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
@@ -37,7 +39,7 @@ class ReprotectNotifications(Construct):
             iam.PolicyStatement(
                 sid="AllowAwsServicesToPublishToTheEncryptedTopic",
                 principals=[iam.ServicePrincipal(service) for service in KEY_USER_SERVICES],
-                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                actions=list(c.KEY_USE_ACTIONS),
                 resources=["*"],  # in a key policy, "*" is this key
             )
         )
@@ -56,7 +58,7 @@ class ReprotectNotifications(Construct):
             iam.PolicyStatement(
                 sid="AllowThisAccountsAlarmsToPublish",
                 principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["sns:Publish"],
+                actions=[c.TOPIC_PUBLISH_ACTION],
                 resources=[topic.topic_arn],
                 conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
             )

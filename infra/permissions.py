@@ -16,8 +16,8 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra import constants as c
-from infra.config import TagSpec
 from infra.nag import acknowledge
+from reprotect.tags import TagSpec
 
 
 def tag_condition(tag: TagSpec, *, operator: str) -> dict[str, dict[str, str]]:
@@ -89,13 +89,15 @@ class ReprotectPermissions(Construct):
 
     @staticmethod
     def _build_notification_statement(topic: sns.ITopic) -> iam.PolicyStatement:
-        return iam.PolicyStatement(sid="PublishOutcome", actions=["sns:Publish"], resources=[topic.topic_arn])
+        return iam.PolicyStatement(
+            sid="PublishOutcome", actions=[c.TOPIC_PUBLISH_ACTION], resources=[topic.topic_arn]
+        )
 
     @staticmethod
     def _build_key_statement(key: kms.IKey) -> iam.PolicyStatement:
         return iam.PolicyStatement(
             sid="EncryptOutcome",
-            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            actions=list(c.KEY_USE_ACTIONS),
             resources=[key.key_arn],
         )
 
@@ -109,7 +111,7 @@ class ReprotectPermissions(Construct):
     def _build_log_statement(log_group: logs.ILogGroup) -> iam.PolicyStatement:
         return iam.PolicyStatement(
             sid="WriteOwnLogs",
-            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+            actions=list(c.LOG_WRITE_ACTIONS),
             resources=[log_group.log_group_arn],
         )
 

@@ -7,17 +7,21 @@ from pathlib import Path
 from constructs import Construct
 
 from infra import constants as c
-from infra.config import ReprotectSettings
 from infra.function import ReprotectFunction
 from infra.idempotency import IdempotencyStore
 from infra.monitoring import ReprotectMonitoring
 from infra.notifications import ReprotectNotifications
 from infra.permissions import ReprotectPermissions
-from infra.triggers import ReprotectTriggers
+from infra.settings import ReprotectSettings
+from infra.triggers import ReprotectTriggers, ScheduleProps
+from reprotect import contract
+from reprotect.contract import Env
 
 
 class DrsReprotect(Construct):
     """Function, triggers, notifications, idempotency store, permissions and monitoring, wired together.
+
+    Each capability gets only the settings it uses; this construct maps `ReprotectSettings` onto them.
 
     Example::
 
@@ -39,16 +43,37 @@ class DrsReprotect(Construct):
             self, "Notifications", emails=self.settings.notification_emails
         )
         self.idempotency = IdempotencyStore(self, "Idempotency")
-        self.function = ReprotectFunction(
+        self.function = self._build_function(code_path, powertools_layer_parameter)
+        self.permissions = self._build_permissions()
+        self.triggers = self._build_triggers()
+        self.monitoring = ReprotectMonitoring(
+            self,
+            "Monitoring",
+            function=self.function.function,
+            dead_letter_queues=self.triggers.dead_letter_queues,
+            topic=self.notifications.topic,
+        )
+
+    def _build_function(self, code_path: Path | None, powertools_layer_parameter: str) -> ReprotectFunction:
+        settings = self.settings
+        environment = {
+            Env.OUTCOME_TOPIC_ARN.value: self.notifications.topic.topic_arn,
+            Env.IDEMPOTENCY_TABLE_NAME.value: self.idempotency.table.table_name,
+            **contract.environment(settings.engine_values()),
+        }
+        return ReprotectFunction(
             self,
             "Engine",
-            settings=self.settings,
-            topic_arn=self.notifications.topic.topic_arn,
-            table_name=self.idempotency.table.table_name,
+            environment=environment,
+            memory_mb=settings.memory_mb,
+            timeout_seconds=settings.timeout_seconds,
+            log_retention_days=settings.log_retention_days,
             code_path=code_path,
             powertools_layer_parameter=powertools_layer_parameter,
         )
-        self.permissions = ReprotectPermissions(
+
+    def _build_permissions(self) -> ReprotectPermissions:
+        return ReprotectPermissions(
             self,
             "Permissions",
             role=self.function.role,
@@ -59,13 +84,15 @@ class DrsReprotect(Construct):
             table=self.idempotency.table,
             log_group=self.function.log_group,
         )
-        self.triggers = ReprotectTriggers(
-            self, "Triggers", function=self.function.function, settings=self.settings
-        )
-        self.monitoring = ReprotectMonitoring(
+
+    def _build_triggers(self) -> ReprotectTriggers:
+        settings = self.settings
+        return ReprotectTriggers(
             self,
-            "Monitoring",
+            "Triggers",
             function=self.function.function,
-            dead_letter_queues=self.triggers.dead_letter_queues,
-            topic=self.notifications.topic,
+            schedule=ScheduleProps(settings.schedule_expression, settings.schedule_time_zone),
+            alarm_names=settings.alarm_names,
+            alarm_name_prefix=settings.alarm_name_prefix,
+            drs_events=settings.drs_events_enabled,
         )

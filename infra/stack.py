@@ -7,8 +7,8 @@ from typing import Any
 from aws_cdk import Stack
 from constructs import Construct
 
-from infra.config import ReprotectSettings
 from infra.reprotect import DrsReprotect
+from infra.settings import ReprotectSettings
 
 
 class DrsReprotectStack(Stack):

@@ -7,6 +7,8 @@ queue, which ReprotectMonitoring alarms on.
 from __future__ import annotations
 
 import typing
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aws_cdk import Aws, CfnElement, Duration, Stack, TimeZone
 from aws_cdk import aws_events as events
@@ -18,9 +20,8 @@ from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra import constants as c
-from infra.config import ReprotectSettings
 from infra.nag import acknowledge
+from reprotect import contract
 
 RETRY_ATTEMPTS = 3
 # A sweep that could not be delivered within the hour is superseded by the next trigger anyway.
@@ -29,7 +30,7 @@ DLQ_RETENTION = Duration.days(14)
 
 # The exact input contract of the engine's schedule events (documented in docs/deploy.md).
 SCHEDULE_INPUT = {
-    "source": c.SCHEDULE_SOURCE,
+    "source": contract.SCHEDULE_SOURCE,
     "scheduleArn": scheduler.ContextAttribute.schedule_arn,
     "scheduledTime": scheduler.ContextAttribute.scheduled_time,
     "executionId": scheduler.ContextAttribute.execution_id,
@@ -37,22 +38,51 @@ SCHEDULE_INPUT = {
 }
 
 
+@dataclass(frozen=True)
+class ScheduleProps:
+    """When the periodic sweep runs: an EventBridge Scheduler expression and its IANA time zone."""
+
+    expression: str
+    time_zone: str
+
+
+def alarm_name_patterns(names: Sequence[str], prefix: str) -> list[str]:
+    """Exact alarm names plus, if set, a prefix match; empty means alarm-triggered sweeps are off."""
+    patterns = list(names)
+    if prefix:
+        patterns.extend(events.Match.prefix(prefix))
+    return patterns
+
+
 class ReprotectTriggers(Construct):
-    """Schedule, alarm rule and DRS rule, with their dead-letter queues."""
+    """Schedule, alarm rule and DRS rule, with their dead-letter queues.
+
+    Alarms going to ALARM trigger a sweep when their name is one of `alarm_names` or starts with
+    `alarm_name_prefix` (empty: no prefix matching); with neither there is no alarm rule. `drs_events`
+    adds the rule for DRS's own stalled-replication events.
+    """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, function: lambda_.IFunction, settings: ReprotectSettings
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        function: lambda_.IFunction,
+        schedule: ScheduleProps,
+        alarm_names: Sequence[str],
+        alarm_name_prefix: str,
+        drs_events: bool,
     ) -> None:
         super().__init__(scope, construct_id)
         self.schedule_dead_letter_queue = self._build_dead_letter_queue("ScheduleDeadLetterQueue")
-        self.schedule = self._build_schedule(function, settings)
-        self.alarm_name_patterns = self._alarm_name_patterns(settings)
-        rules_wanted = bool(self.alarm_name_patterns) or settings.drs_events_enabled
+        self.schedule = self._build_schedule(function, schedule)
+        self.alarm_name_patterns = alarm_name_patterns(alarm_names, alarm_name_prefix)
+        rules_wanted = bool(self.alarm_name_patterns) or drs_events
         self.rule_dead_letter_queue = (
             self._build_dead_letter_queue("RuleDeadLetterQueue") if rules_wanted else None
         )
         self.alarm_rule = self._build_alarm_rule(function) if self.alarm_name_patterns else None
-        self.drs_rule = self._build_drs_rule(function) if settings.drs_events_enabled else None
+        self.drs_rule = self._build_drs_rule(function) if drs_events else None
 
     @property
     def dead_letter_queues(self) -> dict[str, sqs.IQueue]:
@@ -60,14 +90,6 @@ class ReprotectTriggers(Construct):
         if self.rule_dead_letter_queue is not None:
             queues["rules"] = self.rule_dead_letter_queue
         return queues
-
-    @staticmethod
-    def _alarm_name_patterns(settings: ReprotectSettings) -> list[str]:
-        """Exact alarm names plus, if set, a prefix match; empty means alarm-triggered sweeps are off."""
-        patterns = list(settings.alarm_names)
-        if settings.alarm_name_prefix:
-            patterns.extend(events.Match.prefix(settings.alarm_name_prefix))
-        return patterns
 
     def _build_dead_letter_queue(self, construct_id: str) -> sqs.Queue:
         queue = sqs.Queue(
@@ -105,14 +127,12 @@ class ReprotectTriggers(Construct):
         )
         return role
 
-    def _build_schedule(self, function: lambda_.IFunction, settings: ReprotectSettings) -> scheduler.Schedule:
+    def _build_schedule(self, function: lambda_.IFunction, props: ScheduleProps) -> scheduler.Schedule:
         return scheduler.Schedule(
             self,
             "Schedule",
             description="drs-reprotect periodic sweep",
-            schedule=scheduler.ScheduleExpression.expression(
-                settings.schedule_expression, TimeZone.of(settings.schedule_time_zone)
-            ),
+            schedule=scheduler.ScheduleExpression.expression(props.expression, TimeZone.of(props.time_zone)),
             target=scheduler_targets.LambdaInvoke(
                 function,
                 input=scheduler.ScheduleTargetInput.from_object(SCHEDULE_INPUT),
@@ -138,9 +158,9 @@ class ReprotectTriggers(Construct):
             "AlarmRule",
             description="Sweep when a watched CloudWatch alarm goes to ALARM",
             event_pattern=events.EventPattern(
-                source=[c.ALARM_EVENT_SOURCE],
-                detail_type=[c.ALARM_EVENT_DETAIL_TYPE],
-                detail={"state": {"value": [c.ALARM_STATE]}, "alarmName": self.alarm_name_patterns},
+                source=[contract.ALARM_EVENT_SOURCE],
+                detail_type=[contract.ALARM_EVENT_DETAIL_TYPE],
+                detail={"state": {"value": [contract.ALARM_STATE]}, "alarmName": self.alarm_name_patterns},
             ),
             targets=[self._rule_target(function)],
         )
@@ -151,7 +171,7 @@ class ReprotectTriggers(Construct):
             "DrsRule",
             description="Sweep when DRS reports a change in a source server's data replication",
             event_pattern=events.EventPattern(
-                source=[c.DRS_EVENT_SOURCE], detail_type=list(c.DRS_EVENT_DETAIL_TYPES)
+                source=[contract.DRS_EVENT_SOURCE], detail_type=list(contract.DRS_EVENT_DETAIL_TYPES)
             ),
             targets=[self._rule_target(function)],
         )

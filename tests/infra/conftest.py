@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App
+from aws_cdk import App, Stack
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
 from aws_cdk.cx_api import CloudAssembly
+from constructs import Construct
 
 from infra.application import build_app
 
@@ -51,6 +53,26 @@ def synthesize(context: Mapping[str, Any], outdir: Path) -> CloudAssembly:
     app = App(outdir=str(outdir), context=dict(context))
     build_app(app)
     return app.synth()
+
+
+def bare_stack(name: str = "Bare") -> Stack:
+    """A stack of its own for one capability construct, as aws-cdk-lib's own construct tests do."""
+    return Stack(App(), name)
+
+
+def stub_function(scope: Construct) -> lambda_.Function:
+    """A stand-in for constructs that only need a function to point at: inline code, no asset."""
+    return lambda_.Function(
+        scope,
+        "Stub",
+        runtime=lambda_.Runtime.PYTHON_3_14,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
+    )
+
+
+def resource_types(template: Template) -> list[str]:
+    return sorted(resource["Type"] for resource in template.to_json()["Resources"].values())
 
 
 def template_of(assembly: CloudAssembly, stack_name: str) -> Template:

@@ -7,8 +7,9 @@ from pathlib import Path
 from aws_cdk.assertions import Capture, Match, Template
 from aws_cdk.cx_api import CloudAssembly
 
-from infra import constants as c
-from tests.infra.conftest import only
+from infra.function import ReprotectFunction
+from reprotect import contract
+from tests.infra.conftest import bare_stack, only, resource_types
 
 
 def test_runtime_architecture_handler_and_sizing(template: Template) -> None:
@@ -113,4 +114,42 @@ def test_asset_holds_only_runtime_code(default_assembly: CloudAssembly) -> None:
     files = {path.relative_to(asset).as_posix() for path in asset.rglob("*") if path.is_file()}
     assert "reprotect/handler.py" in files
     assert not [f for f in files if "__pycache__" in f or f.endswith(".pyc") or f.startswith("requirements")]
-    assert all(f.startswith(c.HANDLER.split(".")[0] + "/") for f in files)
+    assert all(f.startswith(contract.HANDLER.split(".")[0] + "/") for f in files)
+
+
+def test_function_construct_alone_in_a_bare_stack(tmp_path: Path) -> None:
+    # Given only the function construct, with its own code, sizing, environment and layer parameter
+    (tmp_path / "reprotect").mkdir()
+    (tmp_path / "reprotect" / "handler.py").write_text("def lambda_handler(event, context):\n    return {}\n")
+    stack = bare_stack()
+    engine = ReprotectFunction(
+        stack,
+        "Engine",
+        environment={"DRY_RUN": "true", "OUTCOME_TOPIC_ARN": "arn:aws:sns:eu-west-1:111111111111:t"},
+        memory_mb=256,
+        timeout_seconds=60,
+        log_retention_days=7,
+        code_path=tmp_path,
+        powertools_layer_parameter="/my/powertools",
+    )
+    # When it is synthesized on its own
+    template = Template.from_stack(stack)
+    # Then it is the function, its role and its log group, nothing else
+    assert resource_types(template) == ["AWS::IAM::Role", "AWS::Lambda::Function", "AWS::Logs::LogGroup"]
+    function = only(template, "AWS::Lambda::Function")
+    assert (function["Handler"], function["MemorySize"], function["Timeout"]) == (contract.HANDLER, 256, 60)
+    # And the caller's environment reaches it, with Powertools' variables added
+    assert function["Environment"]["Variables"] == {
+        "DRY_RUN": "true",
+        "OUTCOME_TOPIC_ARN": "arn:aws:sns:eu-west-1:111111111111:t",
+        "POWERTOOLS_SERVICE_NAME": "drs-reprotect",
+        "POWERTOOLS_METRICS_NAMESPACE": "DrsReprotect",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+    }
+    assert only(template, "AWS::Logs::LogGroup")["RetentionInDays"] == 7
+    assert function["LoggingConfig"] == {"LogGroup": stack.resolve(engine.log_group.log_group_name)}
+    (layer,) = function["Layers"]
+    assert template.to_json()["Parameters"][layer["Ref"]] == {
+        "Type": "AWS::SSM::Parameter::Value<String>",
+        "Default": "/my/powertools",
+    }

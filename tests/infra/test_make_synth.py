@@ -56,7 +56,19 @@ def test_cdk_synth_with_environments_and_cfn_lint(tmp_path: Path) -> None:
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
-def test_cdk_synth_fails_on_bad_configuration(tmp_path: Path) -> None:
-    synth = run(CDK, "synth", "--quiet", "--output", tmp_path, "-c", "max_concurrency=lots")
+@pytest.mark.parametrize(
+    ("context", "fragments"),
+    [
+        ("max_concurrency=lots", ["setting 'max_concurrency': 'lots' is not a whole number"]),
+        # A mistyped setting among the CLI's own context keys (aws:cdk:..., feature flags): refused
+        (
+            "max_start=5",
+            ["context: unknown setting 'max_start'; known: schedule_expression,", "max_starts_per_run"],
+        ),
+    ],
+)
+def test_cdk_synth_fails_on_bad_configuration(tmp_path: Path, context: str, fragments: list[str]) -> None:
+    synth = run(CDK, "synth", "--quiet", "--output", tmp_path, "-c", context)
     assert synth.returncode != 0
-    assert "'max_concurrency': expected a whole number, got 'lots'" in synth.stderr
+    for fragment in fragments:
+        assert fragment in synth.stderr

@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Capture, Template
 
 from infra import constants as c
-from tests.infra.conftest import resources, synthesize, template_of
+from infra.monitoring import ReprotectMonitoring
+from tests.infra.conftest import bare_stack, resources, stub_function, synthesize, template_of
 
 ENGINE_DIMENSIONS = [{"Name": "service", "Value": "drs-reprotect"}]
 
@@ -100,3 +103,32 @@ def test_dashboard_shows_engine_metrics_and_function_errors(template: Template) 
     ):
         assert f'\\"DrsReprotect\\",\\"{metric}\\",\\"service\\",\\"drs-reprotect\\"' in text
     assert '\\"AWS/Lambda\\",\\"Errors\\",\\"FunctionName\\"' in text
+
+
+def test_monitoring_construct_alone_in_a_bare_stack() -> None:
+    # Given only the monitoring, for a stub function, one dead-letter queue and a topic of the caller's
+    stack = bare_stack("Ops")
+    topic = sns.Topic(stack, "Topic")
+    queue = sqs.Queue(stack, "Dlq")
+    monitoring = ReprotectMonitoring(
+        stack, "Monitoring", function=stub_function(stack), dead_letter_queues={"intake": queue}, topic=topic
+    )
+    # When it is synthesized on its own
+    template = Template.from_stack(stack)
+    # Then one alarm per purpose, named after the stack with the tool's own prefix, notifies the topic
+    alarms = alarms_by_name(template)
+    assert sorted(alarms) == [
+        f"reprotect-tool-Ops-{purpose}"
+        for purpose in ("function-errors", "intake-dead-letters", "run-failed", "servers-failed")
+    ]
+    assert sorted(monitoring.alarms) == [
+        "function-errors",
+        "intake-dead-letters",
+        "run-failed",
+        "servers-failed",
+    ]
+    assert all(alarm["AlarmActions"] == [stack.resolve(topic.topic_arn)] for alarm in alarms.values())
+    intake = alarms["reprotect-tool-Ops-intake-dead-letters"]
+    assert intake["Dimensions"] == [{"Name": "QueueName", "Value": stack.resolve(queue.queue_name)}]
+    # And a dashboard named after the stack
+    template.has_resource_properties("AWS::CloudWatch::Dashboard", {"DashboardName": "Ops"})

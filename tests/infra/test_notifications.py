@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aws_cdk.assertions import Match, Template
 
-from tests.infra.conftest import only
+from infra.notifications import ReprotectNotifications
+from tests.infra.conftest import bare_stack, only, resource_types
 
 
 def test_key_rotates_and_lets_alarms_and_eventbridge_encrypt(template: Template) -> None:
@@ -69,3 +70,23 @@ def test_email_subscriptions_from_configuration(opt_in_template: Template) -> No
         opt_in_template.has_resource_properties(
             "AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": email}
         )
+
+
+def test_notifications_construct_alone_in_a_bare_stack() -> None:
+    # Given only the notifications construct with one email
+    stack = bare_stack()
+    notifications = ReprotectNotifications(stack, "Notifications", emails=["dr@example.com"])
+    # When it is synthesized on its own
+    template = Template.from_stack(stack)
+    # Then it is the key, the topic encrypted with it, the topic's policy and the subscription
+    assert resource_types(template) == [
+        "AWS::KMS::Key",
+        "AWS::SNS::Subscription",
+        "AWS::SNS::Topic",
+        "AWS::SNS::TopicPolicy",
+    ]
+    topic = only(template, "AWS::SNS::Topic")
+    assert topic["KmsMasterKeyId"] == stack.resolve(notifications.key.key_arn)
+    subscription = only(template, "AWS::SNS::Subscription")
+    assert (subscription["Protocol"], subscription["Endpoint"]) == ("email", "dr@example.com")
+    assert subscription["TopicArn"] == stack.resolve(notifications.topic.topic_arn)

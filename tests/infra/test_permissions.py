@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Template
 
-from tests.infra.conftest import resources
+from infra.permissions import ReprotectPermissions
+from reprotect.tags import TagSpec
+from tests.infra.conftest import bare_stack, only, resources
 
 SOURCE_SERVERS = {
     "Fn::Join": [
@@ -113,3 +120,54 @@ def test_same_arn_pattern_in_every_environment(opt_in_template: Template, plain_
     assert statements(plain_template)["StartReplication"]["Resource"] == SOURCE_SERVERS
     assert "Condition" not in statements(plain_template)["StartReplication"]
     assert statements(opt_in_template)["StartReplication"]["Resource"] == SOURCE_SERVERS
+
+
+def test_permissions_construct_alone_in_a_bare_stack() -> None:
+    # Given only the permissions, for resources the caller made, in opt-in mode with a bare exclude key
+    stack = bare_stack()
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    key = kms.Key(stack, "Key")
+    topic = sns.Topic(stack, "Topic", master_key=key)
+    table = dynamodb.Table(
+        stack, "Table", partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING)
+    )
+    log_group = logs.LogGroup(stack, "Logs")
+    permissions = ReprotectPermissions(
+        stack,
+        "Permissions",
+        role=role,
+        exclude=TagSpec("NoReprotect"),
+        include=TagSpec("DR", "auto"),
+        topic=topic,
+        key=key,
+        table=table,
+        log_group=log_group,
+    )
+    # When it is synthesized on its own
+    template = Template.from_stack(stack)
+    # Then one policy, on that role only, grants exactly the function's actions on those resources
+    policy = only(template, "AWS::IAM::Policy")
+    assert policy["Roles"] == [stack.resolve(role.role_name)]
+    assert stack.resolve(permissions.policy.policy_name) == policy["PolicyName"]
+    by_sid = {statement["Sid"]: statement for statement in policy["PolicyDocument"]["Statement"]}
+    assert by_sid["StartReplication"]["Condition"] == {
+        "StringEqualsIgnoreCase": {"aws:ResourceTag/DR": "auto"}
+    }
+    assert by_sid["NeverStartExcludedServers"]["Condition"] == {
+        "Null": {"aws:ResourceTag/NoReprotect": "false"}
+    }
+    assert by_sid["PublishOutcome"]["Resource"] == stack.resolve(topic.topic_arn)
+    assert by_sid["EncryptOutcome"]["Resource"] == stack.resolve(key.key_arn)
+    assert by_sid["IdempotencyRecords"]["Resource"] == stack.resolve(table.table_arn)
+    assert by_sid["WriteOwnLogs"]["Resource"] == stack.resolve(log_group.log_group_arn)
+    assert sorted(by_sid) == sorted(
+        [
+            "DescribeSourceServers",
+            "StartReplication",
+            "NeverStartExcludedServers",
+            "PublishOutcome",
+            "EncryptOutcome",
+            "IdempotencyRecords",
+            "WriteOwnLogs",
+        ]
+    )

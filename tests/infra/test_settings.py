@@ -1,4 +1,4 @@
-"""Configuration from context: defaults, `-c` strings, precedence, per-environment overrides, bad input."""
+"""ReprotectSettings: engine settings through the contract, the deployment's own alike, bad values named."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ from typing import Any
 
 import pytest
 
-from infra.config import SETTING_NAMES, ConfigError, ReprotectSettings, TagSpec, targets_from_context
+from infra import ConfigError, ReprotectSettings, TagSpec
+from infra.context import targets_from_context
+from infra.settings import DEPLOYMENT_SETTINGS, SETTING_NAMES, SPECS_BY_KEY
+from reprotect import contract
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+BOOLEAN_SETTINGS = sorted(name for name, spec in SPECS_BY_KEY.items() if isinstance(spec.default, bool))
 
 
 def targets(context: dict[str, Any]) -> list[Any]:
-    return targets_from_context(context.get)
+    return targets_from_context(context)
 
 
 def test_cdk_json_lists_every_setting_with_its_default() -> None:
@@ -26,57 +30,70 @@ def test_cdk_json_lists_every_setting_with_its_default() -> None:
     assert target.settings == ReprotectSettings()
 
 
-def test_no_environments_gives_one_environment_agnostic_stack() -> None:
-    (target,) = targets({"environments": []})
-    assert (target.stack_id, target.account, target.region) == ("DrsReprotect", None, None)
+def test_every_setting_is_the_contracts_or_the_deployments_own() -> None:
+    engine = {setting.key for setting in contract.SETTINGS}
+    deployment = {setting.key for setting in DEPLOYMENT_SETTINGS}
+    assert not engine & deployment
+    assert set(SETTING_NAMES) == engine | deployment == set(SPECS_BY_KEY)
 
 
-def test_environments_as_a_json_string_from_the_command_line() -> None:
-    # Given what `cdk synth -c environments='[...]'` delivers: a string
-    raw = (
-        '[{"account": "111111111111", "region": "eu-west-1"},'
-        ' {"account": "222222222222", "region": "us-east-1"}]'
+@pytest.mark.parametrize("setting", contract.SETTINGS, ids=lambda setting: setting.key)
+def test_engine_defaults_and_ranges_are_the_contracts(setting: contract.Setting) -> None:
+    # Given a setting the function reads, Then the deployment's default is the contract's
+    assert getattr(ReprotectSettings(), setting.key) == setting.default
+    if setting.low is None or setting.high is None:
+        return
+    # And its bounds are the contract's, in the contract's words
+    for inside in (setting.low, setting.high):
+        assert getattr(ReprotectSettings().updated({setting.key: inside}), setting.key) == inside
+    for outside in (setting.low - 1, setting.high + 1):
+        with pytest.raises(ConfigError) as error:
+            ReprotectSettings().updated({setting.key: outside})
+        assert str(error.value) == (
+            f"setting '{setting.key}': {outside} is out of range:"
+            f" it must be from {setting.low} to {setting.high}"
+        )
+
+
+@pytest.mark.parametrize("name", BOOLEAN_SETTINGS)
+def test_booleans_accept_the_contracts_words_and_no_others(name: str) -> None:
+    for word in contract.TRUE_WORDS:
+        assert getattr(ReprotectSettings().updated({name: word.upper()}), name) is True
+    for word in contract.FALSE_WORDS:
+        assert getattr(ReprotectSettings().updated({name: f" {word} "}), name) is False
+    # `on`/`off` were accepted by the deployment once, never by the function: refused now
+    for word in ("on", "off"):
+        with pytest.raises(ConfigError, match=f"setting '{name}': '{word}' is not a boolean"):
+            ReprotectSettings().updated({name: word})
+
+
+def test_construction_validates_and_normalizes() -> None:
+    settings = ReprotectSettings(retry_mode="ADAPTIVE", alarm_names=["db-lag"], include_tag=" DR=auto ")
+    assert (settings.retry_mode, settings.alarm_names, settings.include_tag) == (
+        "adaptive",
+        ("db-lag",),
+        "DR=auto",
     )
-    # Then there is one uniquely named stack per environment
-    assert [t.stack_id for t in targets({"environments": raw})] == [
-        "DrsReprotect-111111111111-eu-west-1",
-        "DrsReprotect-222222222222-us-east-1",
-    ]
+    assert settings.include == TagSpec("DR", "auto")
+    assert settings.exclude == TagSpec("AutoReprotect", "false")
+    with pytest.raises(ConfigError, match="setting 'max_starts_per_run': 5000 is out of range"):
+        ReprotectSettings(max_starts_per_run=5000)
+    with pytest.raises(ConfigError, match="setting 'dry_run': expected true or false, got 1"):
+        ReprotectSettings(dry_run=1)  # type: ignore[arg-type]
 
 
-def test_strings_from_the_command_line_are_parsed() -> None:
-    (target,) = targets(
-        {
-            "dry_run": "TRUE",
-            "notify_when_idle": "yes",
-            "max_starts_per_run": "7",
-            "alarm_names": "a, b",
-            "notification_emails": '["x@example.com"]',
-            "settings": '{"drs_events_enabled": "false"}',
-            "retry_mode": "adaptive",
-        }
-    )
-    settings = target.settings
-    assert settings.retry_mode == "adaptive"
-    assert (settings.dry_run, settings.notify_when_idle, settings.drs_events_enabled) == (True, True, False)
-    assert settings.max_starts_per_run == 7
-    assert settings.alarm_names == ("a", "b")
-    assert settings.notification_emails == ("x@example.com",)
-
-
-def test_precedence_defaults_then_settings_then_top_level_then_environment() -> None:
-    context = {
-        "settings": {"max_starts_per_run": 10, "max_concurrency": 3, "dry_run": True},
-        "max_starts_per_run": "20",
-        "environments": [
-            {"account": "111111111111", "region": "eu-west-1", "max_starts_per_run": 30},
-            {"account": "222222222222", "region": "eu-west-1"},
-        ],
+def test_engine_values_are_what_the_contract_writes_into_the_environment() -> None:
+    settings = ReprotectSettings(dry_run=True, max_concurrency=5)
+    assert contract.environment(settings.engine_values()) == {
+        "DRY_RUN": "true",
+        "EXCLUDE_TAG": "AutoReprotect=false",
+        "INCLUDE_TAG": "",
+        "MAX_STARTS_PER_RUN": "100",
+        "RESTART_COOLDOWN_SECONDS": "3600",
+        "MAX_CONCURRENCY": "5",
+        "NOTIFY_WHEN_IDLE": "false",
+        "AWS_RETRY_MODE": "standard",
     }
-    first, second = (t.settings for t in targets(context))
-    assert (first.max_starts_per_run, first.max_concurrency, first.dry_run) == (30, 3, True)
-    assert (second.max_starts_per_run, second.max_concurrency, second.dry_run) == (20, 3, True)
-    assert second.restart_cooldown_seconds == ReprotectSettings().restart_cooldown_seconds
 
 
 def test_tag_specs() -> None:
@@ -88,76 +105,62 @@ def test_tag_specs() -> None:
 @pytest.mark.parametrize(
     ("context", "message"),
     [
-        ({"settings": {"dryrun": True}}, "unknown setting 'dryrun'"),
         (
             {"settings": {"max_starts_per_run": "many"}},
-            "'max_starts_per_run': expected a whole number, got 'many'",
+            "setting 'max_starts_per_run': 'many' is not a whole number",
         ),
         (
             {"settings": {"max_starts_per_run": True}},
-            "'max_starts_per_run': expected a whole number, got True",
+            "setting 'max_starts_per_run': expected a whole number, got True",
         ),
-        ({"dry_run": "maybe"}, "'dry_run': expected true or false, got 'maybe'"),
-        ({"retry_mode": "legacy"}, "'retry_mode': 'legacy' is not one of standard, adaptive"),
-        ({"settings": {"exclude_tag": 5}}, "'exclude_tag': expected a string, got 5"),
-        ({"settings": {"alarm_names": [1]}}, "'alarm_names': expected a list of strings"),
-        ({"settings": "{not json"}, "context 'settings': not valid JSON"),
-        ({"settings": ["dry_run"]}, "context 'settings': expected an object"),
-        ({"exclude_tag": ""}, "setting exclude_tag='' is not a tag spec"),
-        ({"exclude_tag": "=x"}, "setting exclude_tag='=x' is not a tag spec"),
-        ({"include_tag": "DR="}, "setting include_tag='DR=' is not a tag spec"),
+        (
+            {"max_starts_per_run": "4001"},
+            "'max_starts_per_run': '4001' is out of range: it must be from 1 to 4000",
+        ),
+        ({"dry_run": "maybe"}, "setting 'dry_run': 'maybe' is not a boolean: use 'true' or 'false'"),
+        ({"dry_run": "on"}, "setting 'dry_run': 'on' is not a boolean"),
+        (
+            {"retry_mode": "legacy"},
+            "setting 'retry_mode': 'legacy' is not supported here: use one of standard, adaptive",
+        ),
+        ({"settings": {"exclude_tag": 5}}, "setting 'exclude_tag': expected a string, got 5"),
+        ({"settings": {"alarm_names": [1]}}, "setting 'alarm_names': expected a list of strings"),
+        ({"alarm_names": "[db-lag"}, "setting 'alarm_names': '[db-lag' is not valid JSON"),
+        ({"exclude_tag": ""}, "setting 'exclude_tag': '' is not a tag spec"),
+        ({"exclude_tag": "=x"}, "setting 'exclude_tag': '=x' is not a tag spec"),
+        ({"include_tag": "DR="}, "setting 'include_tag': 'DR=' is not a tag spec"),
         ({"include_tag": "aws:cloudformation:stack-name=x"}, "uses the reserved 'aws:' key prefix"),
+        ({"include_tag": "bad*key"}, "has characters a DRS tag cannot hold"),
         ({"include_tag": "DR=on", "exclude_tag": "DR"}, "every included server would also be excluded"),
         ({"schedule_expression": "rate(1 minutes)"}, "'schedule_expression': 'rate(1 minutes)'"),
         ({"schedule_expression": "every hour"}, "'schedule_expression': 'every hour' is not"),
         ({"schedule_expression": "cron(0 6 * * *)"}, "six-field 'cron(...)'"),
         (
             {"schedule_time_zone": "Mars/Olympus"},
-            "'schedule_time_zone': unknown IANA time zone 'Mars/Olympus'",
+            "setting 'schedule_time_zone': 'Mars/Olympus' is an unknown IANA time zone",
         ),
-        ({"log_retention_days": "10"}, "'log_retention_days': 10 is not a CloudWatch Logs retention period"),
-        ({"timeout_seconds": "901"}, "'timeout_seconds': 901 is outside 30..900"),
-        ({"memory_mb": 64}, "'memory_mb': 64 is outside 128..10240"),
-        ({"notification_emails": "ops"}, "'notification_emails': 'ops' is not an email address"),
+        (
+            {"log_retention_days": "10"},
+            "setting 'log_retention_days': '10' is not a CloudWatch Logs retention period",
+        ),
+        (
+            {"timeout_seconds": "901"},
+            "setting 'timeout_seconds': '901' is out of range: it must be from 30 to 900",
+        ),
+        ({"memory_mb": 64}, "setting 'memory_mb': 64 is out of range: it must be from 128 to 10240"),
+        ({"notification_emails": "ops"}, "setting 'notification_emails': 'ops' is not an email address"),
+        (
+            {"notification_emails": ["dr@example.com", "ops"]},
+            "setting 'notification_emails': 'ops' is not an email address",
+        ),
         (
             {"alarm_name_prefix": "reprotect"},
-            "'alarm_name_prefix': 'reprotect' would match the tool's own alarms",
+            "setting 'alarm_name_prefix': 'reprotect' would match the tool's own alarms",
         ),
-        ({"alarm_names": ["reprotect-tool-x"]}, "'alarm_names': 'reprotect-tool-x'"),
-        ({"environments": "[{]"}, "context 'environments': not valid JSON"),
-        ({"environments": {"account": "111111111111"}}, "context 'environments': expected a list"),
-        ({"environments": ["111111111111"]}, "environments[0]: expected an object"),
-        (
-            {"environments": [{"account": "1234", "region": "eu-west-1"}]},
-            "environments[0]: 'account' must be",
-        ),
-        ({"environments": [{"account": 111111111111, "region": "eu-west-1"}]}, None),
-        (
-            {"environments": [{"account": "111111111111", "region": "europe"}]},
-            "'region' is not an AWS region name",
-        ),
-        (
-            {"environments": [{"account": "111111111111"}]},
-            "environments[0]: 'region' is not an AWS region name",
-        ),
-        (
-            {"environments": [{"account": "111111111111", "region": "eu-west-1", "dry_rn": "true"}]},
-            "environments[0]: unknown setting 'dry_rn'",
-        ),
-        (
-            {"environments": [{"account": "111111111111", "region": "eu-west-1", "memory_mb": "lots"}]},
-            "environments[0]: setting 'memory_mb': expected a whole number, got 'lots'",
-        ),
-        (
-            {"environments": [{"account": "111111111111", "region": "eu-west-1"}] * 2},
-            "environments[1]: account 111111111111 and region eu-west-1 are listed twice",
-        ),
+        ({"alarm_names": ["reprotect-tool-x"]}, "setting 'alarm_names': 'reprotect-tool-x'"),
     ],
 )
-def test_bad_configuration_names_the_key_and_value(context: dict[str, Any], message: str | None) -> None:
-    if message is None:  # a JSON number for the account is accepted as written
-        assert targets(context)[0].account == "111111111111"
-        return
+def test_bad_values_name_the_key_and_value(context: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError) as error:
         targets(context)
     assert message in str(error.value)

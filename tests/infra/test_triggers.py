@@ -6,7 +6,8 @@ import json
 
 from aws_cdk.assertions import Match, Template
 
-from tests.infra.conftest import logical_id, only, resources
+from infra.triggers import ReprotectTriggers, ScheduleProps
+from tests.infra.conftest import bare_stack, logical_id, only, resource_types, resources, stub_function
 
 EXPECTED_SCHEDULE_INPUT = {
     "source": "drs-reprotect.schedule",
@@ -199,3 +200,51 @@ def test_drs_rule_on_by_default(template: Template) -> None:
 def test_drs_rule_can_be_switched_off(opt_in_template: Template) -> None:
     rules = resources(opt_in_template, "AWS::Events::Rule").values()
     assert [rule["Properties"]["EventPattern"]["source"] for rule in rules] == [["aws.cloudwatch"]]
+
+
+def test_triggers_construct_alone_in_a_bare_stack() -> None:
+    # Given only the triggers, pointed at a stub function, with names and a prefix and no DRS events
+    stack = bare_stack()
+    function = stub_function(stack)
+    triggers = ReprotectTriggers(
+        stack,
+        "Triggers",
+        function=function,
+        schedule=ScheduleProps("rate(1 hour)", "Europe/Paris"),
+        alarm_names=["db-lag"],
+        alarm_name_prefix="app-",
+        drs_events=False,
+    )
+    # When it is synthesized on its own
+    template = Template.from_stack(stack)
+    # Then the schedule invokes that function with the engine's input, when told
+    schedule = only(template, "AWS::Scheduler::Schedule")
+    assert (schedule["ScheduleExpression"], schedule["ScheduleExpressionTimezone"]) == (
+        "rate(1 hour)",
+        "Europe/Paris",
+    )
+    assert schedule["Target"]["Arn"] == stack.resolve(function.function_arn)
+    assert json.loads(schedule["Target"]["Input"]) == EXPECTED_SCHEDULE_INPUT
+    # And the one rule matches both the names and the prefix
+    rule = only(template, "AWS::Events::Rule")
+    assert rule["EventPattern"]["detail"]["alarmName"] == ["db-lag", {"prefix": "app-"}]
+    assert triggers.drs_rule is None
+    assert sorted(triggers.dead_letter_queues) == ["rules", "schedule"]
+    assert resource_types(template).count("AWS::SQS::Queue") == 2
+
+
+def test_triggers_without_alarm_matching_or_drs_events_have_only_the_schedule() -> None:
+    stack = bare_stack()
+    triggers = ReprotectTriggers(
+        stack,
+        "Triggers",
+        function=stub_function(stack),
+        schedule=ScheduleProps("cron(0 6 * * ? *)", "UTC"),
+        alarm_names=(),
+        alarm_name_prefix="",
+        drs_events=False,
+    )
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::Events::Rule", 0)
+    assert (triggers.alarm_rule, triggers.drs_rule, triggers.rule_dead_letter_queue) == (None, None, None)
+    assert list(triggers.dead_letter_queues) == ["schedule"]
