@@ -62,19 +62,33 @@ class Config:
         return self if dry_run is None else replace(self, dry_run=dry_run)
 
 
+@dataclass(frozen=True)
+class _Resource:
+    variable: Env
+    rule: re.Pattern[str]
+    what: str  # what a good value is
+    role: str  # what the function uses it for
+
+
+_TOPIC = _Resource(Env.OUTCOME_TOPIC_ARN, _TOPIC_ARN, "an SNS topic ARN", "the SNS topic for the run report")
+_TABLE = _Resource(
+    Env.IDEMPOTENCY_TABLE_NAME, _TABLE_NAME, "a DynamoDB table name", "the DynamoDB idempotency table"
+)
+
+
 def _resources(env: Mapping[str, str], required: bool) -> tuple[str | None, str | None]:
-    topic = (env.get(Env.OUTCOME_TOPIC_ARN) or "").strip() or None
-    table = (env.get(Env.IDEMPOTENCY_TABLE_NAME) or "").strip() or None
-    if required:
-        if topic is None:
-            raise ConfigError(f"{Env.OUTCOME_TOPIC_ARN} is required: the SNS topic for the run report")
-        if not _TOPIC_ARN.fullmatch(topic):
-            raise ConfigError(f"{Env.OUTCOME_TOPIC_ARN}={topic!r} is not an SNS topic ARN")
-        if table is None:
-            raise ConfigError(f"{Env.IDEMPOTENCY_TABLE_NAME} is required: the DynamoDB idempotency table")
-    if table is not None and not _TABLE_NAME.fullmatch(table):
-        raise ConfigError(f"{Env.IDEMPOTENCY_TABLE_NAME}={table!r} is not a DynamoDB table name")
-    return topic, table
+    return _resource(env, _TOPIC, required), _resource(env, _TABLE, required)
+
+
+def _resource(env: Mapping[str, str], resource: _Resource, required: bool) -> str | None:
+    value = (env.get(resource.variable) or "").strip() or None
+    if value is None:
+        if required:
+            raise ConfigError(f"{resource.variable} is required: {resource.role}")
+        return None
+    if not resource.rule.fullmatch(value):
+        raise ConfigError(f"{resource.variable}={value!r} is not {resource.what}")
+    return value
 
 
 def _read(env: Mapping[str, str], setting: Setting) -> bool | int | str:

@@ -75,23 +75,22 @@ def parse_event(event: Any, request_id: str, account: str | None = None) -> RunR
     if not isinstance(event, Mapping):
         raise InvalidEventError(f"the event must be a JSON object, got {type(event).__name__}")
     source = event.get("source")
-    detail_type = event.get("detail-type")
     if source == c.SCHEDULE_SOURCE:
         return _scheduler(event, account)
-    if source is None and event and set(event) <= MANUAL_KEYS:
-        return _manual(event, request_id)
     if source is None:
-        raise InvalidEventError(
-            "unsupported event: expected a schedule, alarm or DRS event, or a manual invocation "
-            f'{{"sourceServerIDs": [...], "dryRun": true}}; got keys {sorted(map(str, event))}'
-        )
+        return _manual(event, request_id)
+    parse = _eventbridge_parser(source, event.get("detail-type"))
+    _same_account(event, account)
+    return parse(event)
+
+
+def _eventbridge_parser(source: Any, detail_type: Any) -> Callable[[Mapping[str, Any]], RunRequest | Ignored]:
     parse = None
     if isinstance(source, str) and isinstance(detail_type, str | None):
         parse = _EVENTBRIDGE.get((source, detail_type)) or _EVENTBRIDGE.get((source, None))
     if parse is None:
         raise InvalidEventError(f"unsupported event: source {source!r} with detail-type {detail_type!r}")
-    _same_account(event, account)
-    return parse(event)
+    return parse
 
 
 def _scheduler(event: Mapping[str, Any], account: str | None) -> RunRequest:
@@ -169,6 +168,11 @@ def _drs_event(event: Mapping[str, Any]) -> RunRequest:
 
 
 def _manual(event: Mapping[str, Any], request_id: str) -> RunRequest:
+    if not event or not set(event) <= MANUAL_KEYS:
+        raise InvalidEventError(
+            "unsupported event: expected a schedule, alarm or DRS event, or a manual invocation "
+            f'{{"sourceServerIDs": [...], "dryRun": true}}; got keys {sorted(map(str, event))}'
+        )
     dry_run = event.get("dryRun")
     if "dryRun" in event and not isinstance(dry_run, bool):
         raise InvalidEventError(f"dryRun must be true or false, got {dry_run!r}")
