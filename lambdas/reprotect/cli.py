@@ -8,19 +8,14 @@ import os
 import sys
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 import boto3
 
-from reprotect import aws, engine, render
+from reprotect import engine, render, services
 from reprotect.config import Config, ConfigError
-from reprotect.cooldown import CooldownStore, NoCooldown
 from reprotect.deadline import UNBOUNDED_SECONDS, Deadline
-from reprotect.drs import make_client
 from reprotect.events import InvalidEventError, RunRequest, Trigger, parse_event
-from reprotect.journal import NoJournal
 from reprotect.report import Status
-from reprotect.services import Cooldowns, Services
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,41 +60,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
     deadline = Deadline.after(UNBOUNDED_SECONDS)
-    report = engine.run(
-        request, config, _services(config, deadline, session), run_id=request.dedupe_key, deadline=deadline
-    )
+    clients = services.for_run(config, deadline, request.dedupe_key, session)
+    if not config.table_name:
+        print("note: no --table given, so no cooldown is read or written", file=sys.stderr)
+    report = engine.run(request, config, clients, run_id=request.dedupe_key, deadline=deadline)
     print(json.dumps(report.to_dict(), indent=2) if args.json else render.table(report))
     return 1 if report.status in (Status.FAILED, Status.PARTIAL_FAILURE) else 0
-
-
-def _services(config: Config, deadline: Deadline, session: boto3.session.Session) -> Services:
-    """The Lambda's clients, with the operator's session. A CLI run is never retried by a platform, so
-    it keeps no journal."""
-    cooldown: Cooldowns = NoCooldown()
-    if config.table_name:
-        dynamodb = aws.client(
-            "dynamodb", deadline.call_window, max_attempts=config.max_attempts, session=session
-        )
-        cooldown = CooldownStore(dynamodb, config.table_name, config.restart_cooldown_seconds)
-    else:
-        print("note: no --table given, so no cooldown is read or written", file=sys.stderr)
-
-    def drs(window: float) -> Any:
-        return make_client(
-            deadline,
-            window,
-            max_concurrency=config.max_concurrency,
-            max_attempts=config.max_attempts,
-            retry_mode=config.retry_mode,
-            session=session,
-        )
-
-    return Services(
-        drs=drs(deadline.page_window),
-        starts=drs(deadline.call_window),
-        cooldown=cooldown,
-        journal=NoJournal(),
-    )
 
 
 def _request(ids: list[str] | None) -> RunRequest:

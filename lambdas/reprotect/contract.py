@@ -58,6 +58,9 @@ DRS_EVENT_DETAIL_TYPES = ("DRS Source Server Data Replication Stalled Change",)
 TABLE_PARTITION_KEY = "id"
 TABLE_TTL_ATTRIBUTE = "expiration"
 COOLDOWN_PREFIX = "cooldown#"
+# What is kept of one event (its idempotency record, its run journal): EventBridge and Scheduler
+# retry an event for at most 24 hours.
+EVENT_RECORD_SECONDS = 24 * 3600
 
 # --- Settings ---------------------------------------------------------------------------------------
 TRUE_WORDS = ("true", "1", "yes")

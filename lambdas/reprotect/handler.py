@@ -15,21 +15,14 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 from aws_lambda_powertools.utilities.idempotency.serialization.custom_dict import CustomDictSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from reprotect import aws, delivery, engine
+from reprotect import aws, delivery, engine, services
 from reprotect.config import Config
-from reprotect.contract import Metric
-from reprotect.cooldown import CooldownStore
+from reprotect.contract import EVENT_RECORD_SECONDS, Metric
 from reprotect.deadline import Deadline
-from reprotect.drs import make_client
 from reprotect.events import Ignored, RunRequest, parse_event
-from reprotect.journal import RunJournal
 from reprotect.observability import logger, metrics
 from reprotect.report import Report
-from reprotect.services import Services
 
-# A duplicate delivery of one event is answered from the record for this long: EventBridge and
-# Scheduler retry for at most 24 hours.
-DEDUPE_SECONDS = 24 * 3600
 IDEMPOTENCY_KEY = "dedupe_key"  # the RunRequest field two deliveries of one event share
 _REPORTS = CustomDictSerializer(to_dict=Report.to_dict, from_dict=Report.from_dict)
 
@@ -64,7 +57,7 @@ def run_and_deliver(
     report = engine.run(
         request,
         config,
-        _services(config, deadline, request.dedupe_key),
+        services.for_run(config, deadline, request.dedupe_key),
         run_id=context.aws_request_id,
         deadline=deadline,
         account=_account_of(context.invoked_function_arn),
@@ -72,29 +65,6 @@ def run_and_deliver(
     sns = _client("sns", deadline.publish_window(), config)
     return delivery.deliver(
         report, sns=sns, topic_arn=str(config.topic_arn), notify_when_idle=config.notify_when_idle
-    )
-
-
-def _services(config: Config, deadline: Deadline, event_key: str) -> Services:
-    """This run's clients, each call bounded by the run's deadline (see deadline.py)."""
-
-    def drs(window: float) -> Any:
-        return make_client(
-            deadline,
-            window,
-            max_concurrency=config.max_concurrency,
-            max_attempts=config.max_attempts,
-            retry_mode=config.retry_mode,
-        )
-
-    table = str(config.table_name)
-    # Every start worker (2 x MAX_CONCURRENCY, at most 100) may write a claim at once.
-    dynamodb = _client("dynamodb", deadline.call_window, config, pool=2 * config.max_concurrency + 4)
-    return Services(
-        drs=drs(deadline.page_window),
-        starts=drs(deadline.call_window),
-        cooldown=CooldownStore(dynamodb, table, config.restart_cooldown_seconds),
-        journal=RunJournal(dynamodb, table, event_key, keep_seconds=DEDUPE_SECONDS),
     )
 
 
@@ -107,7 +77,7 @@ def _client(service: str, window: float, config: Config, pool: int = 10) -> Any:
 def _once(config: Config, deadline: Deadline, context: LambdaContext) -> Any:
     idempotency = IdempotencyConfig(
         event_key_jmespath=IDEMPOTENCY_KEY,
-        expires_after_seconds=DEDUPE_SECONDS,
+        expires_after_seconds=EVENT_RECORD_SECONDS,  # a duplicate is answered this long
         response_hook=_mark_replay,
     )
     idempotency.register_lambda_context(context)

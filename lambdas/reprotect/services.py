@@ -6,9 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reprotect.cooldown import Cooling, RunClaim
+from reprotect import aws
+from reprotect.config import Config
+from reprotect.contract import EVENT_RECORD_SECONDS
+from reprotect.cooldown import CooldownStore, Cooling, NoCooldown, RunClaim
+from reprotect.deadline import Deadline
+from reprotect.drs import make_client
+from reprotect.journal import NoJournal, RunJournal
 
 STORE_ERRORS = (ClientError, BotoCoreError)
 
@@ -38,3 +45,38 @@ class Services:
     starts: Any
     cooldown: Cooldowns
     journal: Journal
+
+
+def for_run(
+    config: Config, deadline: Deadline, event_key: str, session: boto3.session.Session | None = None
+) -> Services:
+    """One run's clients and stores, each call bounded by the run's deadline (see deadline.py).
+
+    Without a table (the CLI without --table) nothing is cooled down or journaled.
+    """
+
+    def drs(window: float) -> Any:
+        return make_client(
+            deadline,
+            window,
+            max_concurrency=config.max_concurrency,
+            max_attempts=config.max_attempts,
+            retry_mode=config.retry_mode,
+            session=session,
+        )
+
+    pager, starts = drs(deadline.page_window), drs(deadline.call_window)
+    if not config.table_name:
+        return Services(pager, starts, NoCooldown(), NoJournal())
+    # Every start worker (2 x MAX_CONCURRENCY, at most 100) may write a claim at once.
+    dynamodb = aws.client(
+        "dynamodb",
+        deadline.call_window,
+        max_attempts=config.max_attempts,
+        retry_mode=config.retry_mode,
+        pool=2 * config.max_concurrency + 4,
+        session=session,
+    )
+    cooldown = CooldownStore(dynamodb, config.table_name, config.restart_cooldown_seconds)
+    journal = RunJournal(dynamodb, config.table_name, event_key, EVENT_RECORD_SECONDS)
+    return Services(pager, starts, cooldown, journal)
