@@ -13,9 +13,18 @@ from constructs import Construct
 
 from infra import constants as c
 
-# Services that publish to the topic on our behalf: CloudWatch alarm actions, and EventBridge (for
-# anyone routing further rules to the topic). Each needs the key to encrypt what it publishes.
-KEY_USER_SERVICES = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
+# The one service that publishes to the topic on the tool's behalf: CloudWatch, for the tool's alarms.
+# It needs the key to encrypt what it publishes, and only for this account's alarms.
+ALARM_SERVICE = "cloudwatch.amazonaws.com"
+
+
+def this_accounts_alarms() -> dict[str, dict[str, str]]:
+    """The confused-deputy guard for CloudWatch acting on the tool's behalf: only alarms of this account
+    and region."""
+    return {
+        "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+        "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*"},
+    }
 
 
 class ReprotectNotifications(Construct):
@@ -37,10 +46,11 @@ class ReprotectNotifications(Construct):
         )
         key.add_to_resource_policy(
             iam.PolicyStatement(
-                sid="AllowAwsServicesToPublishToTheEncryptedTopic",
-                principals=[iam.ServicePrincipal(service) for service in KEY_USER_SERVICES],
+                sid="AllowThisAccountsAlarmsToPublishToTheEncryptedTopic",
+                principals=[iam.ServicePrincipal(ALARM_SERVICE)],
                 actions=list(c.KEY_USE_ACTIONS),
                 resources=["*"],  # in a key policy, "*" is this key
+                conditions=this_accounts_alarms(),
             )
         )
         return key
@@ -57,10 +67,10 @@ class ReprotectNotifications(Construct):
         topic.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AllowThisAccountsAlarmsToPublish",
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                principals=[iam.ServicePrincipal(ALARM_SERVICE)],
                 actions=[c.TOPIC_PUBLISH_ACTION],
                 resources=[topic.topic_arn],
-                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+                conditions=this_accounts_alarms(),
             )
         )
         return topic

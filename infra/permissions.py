@@ -13,6 +13,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import constants as c
@@ -43,6 +44,7 @@ class ReprotectPermissions(Construct):
         key: kms.IKey,
         table: dynamodb.ITable,
         log_group: logs.ILogGroup,
+        failure_queue: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         # Pseudo parameters rather than the stack's env: the same template works in every account/region.
@@ -58,6 +60,7 @@ class ReprotectPermissions(Construct):
                 self._build_key_statement(key),
                 self._build_table_statement(table),
                 self._build_log_statement(log_group),
+                self._build_failure_statement(failure_queue),
             ],
         )
         self.policy.attach_to_role(role)
@@ -113,6 +116,13 @@ class ReprotectPermissions(Construct):
             sid="WriteOwnLogs",
             actions=list(c.LOG_WRITE_ACTIONS),
             resources=[log_group.log_group_arn],
+        )
+
+    @staticmethod
+    def _build_failure_statement(queue: sqs.IQueue) -> iam.PolicyStatement:
+        # Lambda sends a failed asynchronous invocation to its on-failure destination as the function.
+        return iam.PolicyStatement(
+            sid="ReportFailedInvocations", actions=["sqs:SendMessage"], resources=[queue.queue_arn]
         )
 
     def _acknowledge_findings(self) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from constructs import Construct
 
 from infra import constants as c
+from infra.failures import FailedInvocations
 from infra.function import ReprotectFunction
 from infra.idempotency import IdempotencyStore
 from infra.monitoring import ReprotectMonitoring
@@ -44,13 +45,17 @@ class DrsReprotect(Construct):
         )
         self.idempotency = IdempotencyStore(self, "Idempotency")
         self.function = self._build_function(code_path, powertools_layer_parameter)
+        self.failures = FailedInvocations(self, "Failures", function=self.function.function)
         self.permissions = self._build_permissions()
         self.triggers = self._build_triggers()
         self.monitoring = ReprotectMonitoring(
             self,
             "Monitoring",
             function=self.function.function,
-            dead_letter_queues=self.triggers.dead_letter_queues,
+            dead_letter_queues={
+                **self.triggers.dead_letter_queues,
+                "failed-invocations": self.failures.queue,
+            },
             topic=self.notifications.topic,
         )
 
@@ -83,6 +88,7 @@ class DrsReprotect(Construct):
             key=self.notifications.key,
             table=self.idempotency.table,
             log_group=self.function.log_group,
+            failure_queue=self.failures.queue,
         )
 
     def _build_triggers(self) -> ReprotectTriggers:

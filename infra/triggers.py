@@ -10,7 +10,7 @@ import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Aws, CfnElement, Duration, Stack, TimeZone
+from aws_cdk import Aws, CfnElement, Duration, Names, Stack, TimeZone
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
@@ -27,6 +27,8 @@ RETRY_ATTEMPTS = 3
 # A sweep that could not be delivered within the hour is superseded by the next trigger anyway.
 MAX_EVENT_AGE = Duration.hours(1)
 DLQ_RETENTION = Duration.days(14)
+SCHEDULE_GROUP = "default"
+SCHEDULE_NAME_LENGTH = 64  # EventBridge Scheduler's limit
 
 # The exact input contract of the engine's schedule events (documented in docs/deploy.md).
 SCHEDULE_INPUT = {
@@ -106,13 +108,23 @@ class ReprotectTriggers(Construct):
         )
         return queue
 
-    def _build_schedule_role(self, function: lambda_.IFunction) -> iam.Role:
+    def _build_schedule_role(self, function: lambda_.IFunction, schedule_name: str) -> iam.Role:
+        # The schedule's ARN is built from its name rather than read from the resource (which would make
+        # the role and the schedule depend on each other), so the trust can name this one schedule.
+        schedule_arn = (
+            f"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}"
+            f":schedule/{SCHEDULE_GROUP}/{schedule_name}"
+        )
         role = iam.Role(
             self,
             "ScheduleRole",
             description="EventBridge Scheduler invoking drs-reprotect",
             assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
+                "scheduler.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnEquals": {"aws:SourceArn": schedule_arn},
+                },
             ),
         )
         stack = Stack.of(self)
@@ -128,9 +140,11 @@ class ReprotectTriggers(Construct):
         return role
 
     def _build_schedule(self, function: lambda_.IFunction, props: ScheduleProps) -> scheduler.Schedule:
+        name = Names.unique_resource_name(self, max_length=SCHEDULE_NAME_LENGTH, separator="-")
         return scheduler.Schedule(
             self,
             "Schedule",
+            schedule_name=name,
             description="drs-reprotect periodic sweep",
             schedule=scheduler.ScheduleExpression.expression(props.expression, TimeZone.of(props.time_zone)),
             target=scheduler_targets.LambdaInvoke(
@@ -139,7 +153,7 @@ class ReprotectTriggers(Construct):
                 dead_letter_queue=self.schedule_dead_letter_queue,
                 retry_attempts=RETRY_ATTEMPTS,
                 max_event_age=MAX_EVENT_AGE,
-                role=self._build_schedule_role(function),
+                role=self._build_schedule_role(function, name),
             ),
         )
 
@@ -158,6 +172,7 @@ class ReprotectTriggers(Construct):
             "AlarmRule",
             description="Sweep when a watched CloudWatch alarm goes to ALARM",
             event_pattern=events.EventPattern(
+                account=[Aws.ACCOUNT_ID],  # the function refuses any other account's events
                 source=[contract.ALARM_EVENT_SOURCE],
                 detail_type=[contract.ALARM_EVENT_DETAIL_TYPE],
                 detail={"state": {"value": [contract.ALARM_STATE]}, "alarmName": self.alarm_name_patterns},
@@ -171,7 +186,9 @@ class ReprotectTriggers(Construct):
             "DrsRule",
             description="Sweep when DRS reports a change in a source server's data replication",
             event_pattern=events.EventPattern(
-                source=[contract.DRS_EVENT_SOURCE], detail_type=list(contract.DRS_EVENT_DETAIL_TYPES)
+                account=[Aws.ACCOUNT_ID],
+                source=[contract.DRS_EVENT_SOURCE],
+                detail_type=list(contract.DRS_EVENT_DETAIL_TYPES),
             ),
             targets=[self._rule_target(function)],
         )

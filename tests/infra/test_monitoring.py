@@ -22,12 +22,13 @@ def alarms_by_name(template: Template) -> dict[str, dict[str, Any]]:
     return {alarm["Properties"]["AlarmName"]: alarm["Properties"] for alarm in found}
 
 
-def test_five_alarms_each_notifying_the_topic(template: Template) -> None:
+def test_six_alarms_each_notifying_the_topic(template: Template) -> None:
     topic = {"Ref": next(iter(template.find_resources("AWS::SNS::Topic")))}
     alarms = alarms_by_name(template)
     assert sorted(alarms) == [
         f"reprotect-tool-DrsReprotect-{purpose}"
         for purpose in (
+            "failed-invocations-dead-letters",
             "function-errors",
             "rules-dead-letters",
             "run-failed",
@@ -71,7 +72,7 @@ def test_no_rule_dead_letter_alarm_without_rules(tmp_path: Path) -> None:
     context = {"alarm_name_prefix": "", "drs_events_enabled": "false"}
     template = template_of(synthesize(context, tmp_path), "DrsReprotect")
     template.resource_count_is("AWS::Events::Rule", 0)
-    template.resource_count_is("AWS::SQS::Queue", 1)
+    template.resource_count_is("AWS::SQS::Queue", 2)  # the schedule's DLQ and the on-failure destination
     assert not [name for name in alarms_by_name(template) if "rules" in name]
 
 

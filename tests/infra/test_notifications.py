@@ -7,18 +7,41 @@ from aws_cdk.assertions import Match, Template
 from infra.notifications import ReprotectNotifications
 from tests.infra.conftest import bare_stack, only, resource_types
 
+THIS_ACCOUNTS_ALARMS = {
+    "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+    "ArnLike": {
+        "aws:SourceArn": {
+            "Fn::Join": [
+                "",
+                [
+                    "arn:",
+                    {"Ref": "AWS::Partition"},
+                    ":cloudwatch:",
+                    {"Ref": "AWS::Region"},
+                    ":",
+                    {"Ref": "AWS::AccountId"},
+                    ":alarm:*",
+                ],
+            ]
+        }
+    },
+}
 
-def test_key_rotates_and_lets_alarms_and_eventbridge_encrypt(template: Template) -> None:
+
+def test_key_rotates_and_lets_only_this_accounts_alarms_encrypt(template: Template) -> None:
     key = only(template, "AWS::KMS::Key")
     assert key["EnableKeyRotation"] is True
     service_statements = [s for s in key["KeyPolicy"]["Statement"] if "Service" in s["Principal"]]
+    # No grant to EventBridge (nothing of the tool publishes through it), and the one to CloudWatch
+    # only for alarms of this account and region: no confused deputy.
     assert service_statements == [
         {
-            "Sid": "AllowAwsServicesToPublishToTheEncryptedTopic",
+            "Sid": "AllowThisAccountsAlarmsToPublishToTheEncryptedTopic",
             "Effect": "Allow",
-            "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]},
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
             "Resource": "*",
+            "Condition": THIS_ACCOUNTS_ALARMS,
         }
     ]
 
@@ -51,7 +74,7 @@ def test_topic_policy_enforces_tls_and_admits_this_accounts_alarms(template: Tem
                         "Principal": {"Service": "cloudwatch.amazonaws.com"},
                         "Action": "sns:Publish",
                         "Resource": topic,
-                        "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+                        "Condition": THIS_ACCOUNTS_ALARMS,
                     },
                 ],
                 "Version": "2012-10-17",

@@ -9,6 +9,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
 
 from infra.permissions import ReprotectPermissions
@@ -100,7 +101,19 @@ def test_exact_statements_by_default(template: Template) -> None:
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": {"Fn::GetAtt": [_id(template, "AWS::Logs::LogGroup"), "Arn"]},
         },
+        "ReportFailedInvocations": {
+            "Sid": "ReportFailedInvocations",
+            "Effect": "Allow",
+            "Action": "sqs:SendMessage",
+            "Resource": {"Fn::GetAtt": [failure_queue(template), "Arn"]},
+        },
     }
+
+
+def failure_queue(template: Template) -> str:
+    """The on-failure destination's queue: the one the EventInvokeConfig names."""
+    config = only(template, "AWS::Lambda::EventInvokeConfig")
+    return str(config["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0])
 
 
 def test_opt_in_allows_only_servers_with_the_include_tag(opt_in_template: Template) -> None:
@@ -132,6 +145,7 @@ def test_permissions_construct_alone_in_a_bare_stack() -> None:
         stack, "Table", partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING)
     )
     log_group = logs.LogGroup(stack, "Logs")
+    queue = sqs.Queue(stack, "Failures")
     permissions = ReprotectPermissions(
         stack,
         "Permissions",
@@ -142,6 +156,7 @@ def test_permissions_construct_alone_in_a_bare_stack() -> None:
         key=key,
         table=table,
         log_group=log_group,
+        failure_queue=queue,
     )
     # When it is synthesized on its own
     template = Template.from_stack(stack)
@@ -160,6 +175,7 @@ def test_permissions_construct_alone_in_a_bare_stack() -> None:
     assert by_sid["EncryptOutcome"]["Resource"] == stack.resolve(key.key_arn)
     assert by_sid["IdempotencyRecords"]["Resource"] == stack.resolve(table.table_arn)
     assert by_sid["WriteOwnLogs"]["Resource"] == stack.resolve(log_group.log_group_arn)
+    assert by_sid["ReportFailedInvocations"]["Resource"] == stack.resolve(queue.queue_arn)
     assert sorted(by_sid) == sorted(
         [
             "DescribeSourceServers",
@@ -169,5 +185,6 @@ def test_permissions_construct_alone_in_a_bare_stack() -> None:
             "EncryptOutcome",
             "IdempotencyRecords",
             "WriteOwnLogs",
+            "ReportFailedInvocations",
         ]
     )

@@ -93,7 +93,7 @@ def test_schedule_role_may_invoke_the_function_and_dead_letter(template: Templat
 
 def test_dead_letter_queues_are_encrypted_and_tls_only(template: Template) -> None:
     queues = resources(template, "AWS::SQS::Queue")
-    assert len(queues) == 2
+    assert len(queues) == 3  # the schedule's and the rules' DLQs, and the on-failure destination
     for queue_id, queue in queues.items():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
         template.has_resource_properties(
@@ -248,3 +248,42 @@ def test_triggers_without_alarm_matching_or_drs_events_have_only_the_schedule() 
     template.resource_count_is("AWS::Events::Rule", 0)
     assert (triggers.alarm_rule, triggers.drs_rule, triggers.rule_dead_letter_queue) == (None, None, None)
     assert list(triggers.dead_letter_queues) == ["schedule"]
+
+
+def test_schedule_role_trusts_only_this_schedule(template: Template) -> None:
+    schedule = only(template, "AWS::Scheduler::Schedule")
+    name = schedule["Name"]
+    role_id = schedule["Target"]["RoleArn"]["Fn::GetAtt"][0]
+    trust = resources(template, "AWS::IAM::Role")[role_id]["Properties"]["AssumeRolePolicyDocument"]
+
+    (statement,) = trust["Statement"]
+    assert statement["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    arn = statement["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::Join"][1]
+    assert arn[-1] == f":schedule/default/{name}"
+    assert 1 <= len(name) <= 64
+
+
+def test_every_rule_pins_the_stacks_own_account(template: Template) -> None:
+    rules = resources(template, "AWS::Events::Rule")
+    assert len(rules) == 2
+    for rule in rules.values():
+        assert rule["Properties"]["EventPattern"]["account"] == [{"Ref": "AWS::AccountId"}]
+
+
+def test_failed_invocations_go_to_an_encrypted_queue_that_is_alarmed(template: Template) -> None:
+    config = only(template, "AWS::Lambda::EventInvokeConfig")
+    function_id = next(iter(template.find_resources("AWS::Lambda::Function")))
+    queue_id = config["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+
+    assert config["FunctionName"] == {"Ref": function_id}
+    assert config["Qualifier"] == "$LATEST"
+    assert (config["MaximumRetryAttempts"], config["MaximumEventAgeInSeconds"]) == (2, 3600)
+    assert resources(template, "AWS::SQS::Queue")[queue_id]["Properties"]["SqsManagedSseEnabled"] is True
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "AlarmName": "reprotect-tool-DrsReprotect-failed-invocations-dead-letters",
+            "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}],
+        },
+    )
