@@ -24,7 +24,16 @@ FAKE_AWS: Mapping[str, str] = {
 }
 # A profile or session token would mix real credentials in; a global endpoint or the switch that
 # ignores endpoint variables would send clients past the per-service endpoints below.
-UNSET = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+# Nothing of the developer's shell leaks in: no profile, endpoint, retry or log settings.
+UNSET = (
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_ENDPOINT_URL",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_MAX_ATTEMPTS",
+    "AWS_RETRY_MODE",
+    "POWERTOOLS_LOG_LEVEL",
+)
 MOTO_SERVICES = ("SNS", "SQS", "DYNAMODB")
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from moto.server import ThreadedMotoServer
 
+from harness.atomic_writes import make_item_writes_atomic
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -21,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def running_moto() -> Iterator[str]:
     """A moto server in a thread of this process, on 127.0.0.1 (moto binds 0.0.0.0 unless told); its URL."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
+    make_item_writes_atomic()  # what DynamoDB guarantees; see harness.atomic_writes
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:

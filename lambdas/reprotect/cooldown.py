@@ -39,6 +39,12 @@ class Cooling:
     until: str | None
     confirmed: bool = True
     problem: str | None = None
+    key: str | None = None  # the event whose run holds it
+
+    def holds_against(self, event_key: str) -> bool:
+        """Whether it keeps a run of `event_key` away: all but that same event's unconfirmed lease,
+        which its retry takes over (the earlier attempt died before it could start the server)."""
+        return bool(self.problem) or self.confirmed or self.key != event_key
 
 
 def _key(server_id: str) -> dict[str, Any]:
@@ -53,10 +59,10 @@ def read_item(item: Mapping[str, Any], now: int) -> Cooling | None:
     """The item's hold on its server (None once expired); a malformed item is a problem, not a crash."""
     try:
         expires = int(item[TABLE_TTL_ATTRIBUTE]["N"])
-        confirmed = (
-            item.get("state", {"S": _STARTED})["S"] != _CLAIMED
-        )  # items without a state predate leases
-        return Cooling(iso(expires), confirmed) if expires > now else None
+        # Items without a state predate leases: they were written for a start.
+        confirmed = item.get("state", {"S": _STARTED})["S"] != _CLAIMED
+        key = item.get("runKey", {}).get("S")
+        return Cooling(iso(expires), confirmed, key=key) if expires > now else None
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         return Cooling(None, problem=f"unreadable cooldown item ({type(exc).__name__}: {exc!s:.80})")
 

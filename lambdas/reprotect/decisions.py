@@ -81,8 +81,9 @@ def ambiguous(code: str, status: int | None, retried: bool) -> bool:
     return code == "ConflictException" and retried
 
 
-def settled(candidate: Candidate, code: str, state: str | None) -> ServerOutcome:
-    """An ambiguous start, settled by describing the server again (`state` None: no longer known)."""
+def settled(candidate: Candidate, code: str, state: str | None, *, earlier: bool = False) -> ServerOutcome:
+    """An ambiguous start, settled by describing the server again (`state` None: no longer known).
+    `earlier`: an earlier attempt of this event set out to start it, so a start found is that one's."""
     if state is None:
         return candidate.outcome(Outcome.SKIPPED, Reason.NOT_FOUND, "deleted while the run was going", code)
     if state == "STOPPED":
@@ -92,6 +93,8 @@ def settled(candidate: Candidate, code: str, state: str | None) -> ServerOutcome
             f"StartReplication answered {code}; the server is still STOPPED",
             code,
         )
+    if earlier and code == "ConflictException":
+        return started(candidate, STARTED_EARLIER)
     return started(candidate, f"StartReplication answered {code}, but DRS shows the server {state}")
 
 

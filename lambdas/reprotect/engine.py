@@ -48,8 +48,9 @@ def run(
     tally = Tally()
     budget = StartBudget(config.max_starts_per_run)
     claim = RunClaim(run_id, request.dedupe_key, lease_seconds=int(deadline.remaining()) + 1)
-    starter = Starter(config.max_concurrency, services, budget, tally, claim, deadline)
-    sweep = Sweep(config, services, starter, budget, tally, deadline, claim)
+    earlier = _earlier_intents(services)
+    starter = Starter(config.max_concurrency, services, budget, tally, claim, deadline, earlier)
+    sweep = Sweep(config, services, starter, budget, tally, deadline, claim, earlier)
     try:
         sweep.run(request.server_ids)
     except (ClientError, BotoCoreError) as exc:  # the account, credentials or endpoint: not one server
@@ -74,6 +75,7 @@ class Sweep:
         tally: Tally,
         deadline: Deadline,
         claim: RunClaim,
+        earlier: frozenset[str],
     ) -> None:
         self._config = config
         self._services = services
@@ -83,10 +85,9 @@ class Sweep:
         self._deadline = deadline
         self._claim = claim
         self._seen: set[str] = set()
-        self._earlier: frozenset[str] = frozenset()
+        self._earlier = earlier
 
     def run(self, server_ids: tuple[str, ...] | None) -> None:
-        self._earlier = self._earlier_intents()
         failed = False
         try:
             for page in describe_pages(self._services.drs, server_ids):
@@ -105,13 +106,6 @@ class Sweep:
                         server_id, sweep_complete=self._tally.sweep_complete, describe_failed=failed
                     )
                     record(self._tally, verdict)
-
-    def _earlier_intents(self) -> frozenset[str]:
-        try:
-            return self._services.journal.earlier_intents()
-        except STORE_ERRORS:
-            logger.exception("Could not read the run journal; earlier attempts' starts count as found")
-            return frozenset()
 
     def _page(self, page: list[dict[str, Any]]) -> None:
         if self._tally.account is None and page:
@@ -168,7 +162,7 @@ class Sweep:
         """Judge one candidate; True when it is to be started (its place under the cap is taken)."""
         verdict = decisions.admit(
             candidate,
-            cooling=cooling,
+            cooling=cooling if cooling and cooling.holds_against(self._claim.key) else None,
             starts_so_far=self._budget.held,
             max_starts=self._config.max_starts_per_run,
             deadline_reached=self._deadline.reached(),
@@ -199,6 +193,15 @@ class Sweep:
     def _hold(self, candidates: list[Candidate], exc: Exception) -> None:
         for candidate in candidates:
             record(self._tally, decisions.store_failed(candidate, error_code(exc), str(exc)))
+
+
+def _earlier_intents(services: Services) -> frozenset[str]:
+    """What earlier attempts of this event set out to start (the run journal; empty on a first one)."""
+    try:
+        return services.journal.earlier_intents()
+    except STORE_ERRORS:
+        logger.exception("Could not read the run journal; earlier attempts' starts count as found")
+        return frozenset()
 
 
 def _account_of(arn: Any) -> str | None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from reprotect.contract import TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE
 from reprotect.observability import logger
 
@@ -42,16 +44,24 @@ class RunJournal:
         ids = sorted(set(server_ids))
         if not ids:
             return
-        self._client.update_item(
-            TableName=self._table,
-            Key=self._key,
-            UpdateExpression="ADD intents :ids SET #expires = :expires",
-            ExpressionAttributeNames={"#expires": TABLE_TTL_ATTRIBUTE},
-            ExpressionAttributeValues={
-                ":ids": {"SS": ids},
-                ":expires": {"N": str(now + self._keep_seconds)},
-            },
-        )
+        expires = {"N": str(now + self._keep_seconds)}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key,
+                UpdateExpression="ADD intents :ids SET #expires = :expires",
+                ExpressionAttributeNames={"#expires": TABLE_TTL_ATTRIBUTE},
+                ExpressionAttributeValues={":ids": {"SS": ids}, ":expires": expires},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ValidationException":
+                raise
+            # The item is damaged (intents not a string set): what it held could not be read anyway.
+            logger.warning("Replacing an unreadable run journal item", journal=self._key)
+            self._client.put_item(
+                TableName=self._table,
+                Item={**self._key, "intents": {"SS": ids}, TABLE_TTL_ATTRIBUTE: expires},
+            )
 
 
 class NoJournal:

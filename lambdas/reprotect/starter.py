@@ -52,8 +52,10 @@ class Starter:
         tally: Tally,
         run: RunClaim,
         deadline: Deadline,
+        earlier: frozenset[str] = frozenset(),
     ) -> None:
         self._services = services
+        self._earlier = earlier  # what earlier attempts of this event set out to start
         self._budget = budget
         self._tally = tally
         self._run = run
@@ -117,7 +119,10 @@ class Starter:
     def _after_refusal(self, candidate: Candidate, exc: ClientError) -> ServerOutcome:
         code = error_code(exc)
         meta = exc.response.get("ResponseMetadata", {})
-        if decisions.ambiguous(code, meta.get("HTTPStatusCode"), retried=meta.get("RetryAttempts", 0) > 0):
+        # A 409 after an earlier attempt (botocore's, or this event's before a crash) may mean that
+        # attempt's start landed.
+        retried = meta.get("RetryAttempts", 0) > 0 or candidate.source_server_id in self._earlier
+        if decisions.ambiguous(code, meta.get("HTTPStatusCode"), retried=retried):
             return self._settle(candidate, code)
         message = str(exc.response.get("Error", {}).get("Message") or exc)
         return decisions.start_refused(candidate, code, message)
@@ -138,7 +143,8 @@ class Starter:
         states = [
             (s.get("dataReplicationInfo") or {}).get("dataReplicationState") for s in page.get("items", [])
         ]
-        return decisions.settled(candidate, code, str(states[0]) if states else None)
+        earlier = candidate.source_server_id in self._earlier
+        return decisions.settled(candidate, code, str(states[0]) if states else None, earlier=earlier)
 
     def _keep_or_release(self, candidate: Candidate, outcome: ServerOutcome) -> None:
         sid = candidate.source_server_id

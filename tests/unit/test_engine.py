@@ -697,3 +697,15 @@ def test_an_explicit_retry_config_keeps_botocore_from_reading_bad_variables(monk
     client = aws.client("sns", 10, max_attempts=2, retry_mode="adaptive")
 
     assert client.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 2}
+
+
+def test_a_conflict_on_a_server_an_earlier_attempt_set_out_to_start_is_that_attempts_start() -> None:
+    # The earlier attempt's call was still in flight when it died; DRS carried it out meanwhile.
+    drs, cooldowns = FakeDrs([[server(1)]]), FakeCooldowns()
+    drs.late["s-00000000000000001"] = answered("ConflictException", 409, 0)
+
+    report = run(drs, cooldowns, journal=FakeJournal(earlier={"s-00000000000000001"}))
+
+    assert outcomes(report) == {"s-00000000000000001": ("started", "replication-stopped")}
+    assert report["servers"][0]["detail"] == "started by an earlier attempt of this event"
+    assert cooldowns.confirmed == ["s-00000000000000001"]
