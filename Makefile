@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # `make emulator` listens on a fixed port so a shell can keep its exports: make emulator EMULATOR_PORT=9000
 EMULATOR_PORT ?= 8123
 
-.PHONY: setup test lint typecheck unit synth demo bench emulator clean
+.PHONY: setup test lint typecheck unit synth demo bench faults emulator clean
 
 setup: $(STAMP) node_modules/.package-lock.json
 
@@ -42,6 +42,9 @@ synth: setup
 
 demo: setup
 	$(PY) -m scripts.demo
+
+faults: setup
+	$(PY) -m faults
 
 bench: setup
 	$(PY) -m bench
