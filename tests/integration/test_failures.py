@@ -94,6 +94,24 @@ def test_failure_on_a_later_page_keeps_the_outcomes_already_decided(stack: Stack
     assert report["error"]["code"] == "InternalServerException"
     assert report["counts"]["started"] == 10
     assert len(stack.backend.calls_of("StartReplication")) == 10
+    assert report["sweepComplete"] is False  # the second page and what follows were never seen
+    assert report["status"] == "failed"
+
+
+def test_a_describe_failing_mid_way_accounts_for_every_requested_id(stack: Stack) -> None:
+    servers = generate_fleet(250, seed=6, stopped=1.0, failback=0, extended=0, opted_out=0)
+    stack.backend.add_servers(servers)
+    ids = [s["sourceServerID"] for s in servers]
+    # the first chunk of 200 ids answers; the second fails
+    stack.faults.script(None, "DescribeSourceServers", [200, "InternalServerException"])
+
+    report = stack.invoke({"sourceServerIDs": ids, "dryRun": True})
+
+    assert report["sweepComplete"] is False
+    assert report["status"] == "failed"
+    assert report["counts"]["examined"] == 250
+    reasons = {s["sourceServerID"]: s["reason"] for s in report["servers"]}
+    assert sorted(sid for sid, reason in reasons.items() if reason == "describe-failed") == sorted(ids[200:])
 
 
 @pytest.mark.parametrize("mode", ["standard", "adaptive"])
