@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -12,11 +14,29 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+import reprotect
 from infra import constants as c
 from reprotect import contract
 from reprotect.contract import Env
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_code_path() -> Path:
+    """The asset root holding the `reprotect` package: `lambdas/` in a checkout (or an editable
+    install); installed with `pip install`, a staged copy of the installed package."""
+    checkout = REPOSITORY_ROOT / c.CODE_DIRECTORY
+    if (checkout / "reprotect").is_dir():
+        return checkout
+    staged = Path(tempfile.mkdtemp(prefix="drs-reprotect-code-"))
+    shutil.copytree(
+        Path(reprotect.__file__).resolve().parent,
+        staged / "reprotect",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    return staged
+
+
 # RetentionDays members in ascending order pair up with the day counts CloudWatch Logs accepts.
 RETENTION = dict(
     zip(
@@ -67,7 +87,7 @@ class ReprotectFunction(Construct):
             architecture=lambda_.Architecture.ARM_64,
             handler=contract.HANDLER,
             code=lambda_.Code.from_asset(
-                str(code_path or REPOSITORY_ROOT / c.CODE_DIRECTORY), exclude=list(c.CODE_EXCLUDES)
+                str(code_path or default_code_path()), exclude=list(c.CODE_EXCLUDES)
             ),
             layers=[self._build_powertools_layer(powertools_layer_parameter)],
             role=self.role,

@@ -1,0 +1,5 @@
+import sys
+
+from reprotect.cli import main
+
+sys.exit(main())

@@ -1,0 +1,125 @@
+"""Pure decisions about a candidate once the policy allows it: cooldown, cap, deadline, and what an
+answer from DynamoDB or DRS means for it. Values in, an outcome out; no I/O, no clock, no threads."""
+
+from __future__ import annotations
+
+from reprotect.cooldown import Cooling
+from reprotect.outcomes import Outcome, Reason, ServerOutcome
+from reprotect.selection import Candidate, Verdict
+
+NOT_REACHED = "not reached before the invocation's deadline"
+STARTED_EARLIER = "started by an earlier attempt of this event"
+UNREADABLE_ITEM = "UnreadableCooldownItem"
+MAX_DETAIL = 200
+_THROTTLED = frozenset({"ThrottlingException", "TooManyRequestsException"})
+_LOST_ANSWERS = frozenset({"ReadTimeoutError", "ConnectionClosedError", "ResponseStreamingError"})
+
+
+def admit(
+    candidate: Candidate,
+    *,
+    cooling: Cooling | None,
+    starts_so_far: int,
+    max_starts: int,
+    deadline_reached: bool,
+    dry_run: bool,
+) -> Verdict:
+    """The candidate itself when it is to be started now, else its outcome (would-start included)."""
+    if cooling is not None:
+        return held(candidate, cooling, by="drs-reprotect")
+    if starts_so_far >= max_starts or deadline_reached:
+        return defer(candidate, cap_reached=starts_so_far >= max_starts, max_starts=max_starts)
+    if dry_run:
+        return candidate.outcome(Outcome.WOULD_START, Reason.REPLICATION_STOPPED)
+    return candidate
+
+
+def takes_a_start(verdict: Verdict) -> bool:
+    """Whether the verdict spends one of the run's MAX_STARTS_PER_RUN (a dry run's would-start does)."""
+    return isinstance(verdict, Candidate) or verdict.outcome is Outcome.WOULD_START
+
+
+def defer(candidate: Candidate, *, cap_reached: bool, max_starts: int) -> ServerOutcome:
+    if cap_reached:
+        return candidate.outcome(
+            Outcome.DEFERRED, Reason.MAX_STARTS, f"MAX_STARTS_PER_RUN={max_starts} reached"
+        )
+    return past_deadline(candidate)
+
+
+def past_deadline(candidate: Candidate) -> ServerOutcome:
+    return candidate.outcome(Outcome.DEFERRED, Reason.DEADLINE, NOT_REACHED)
+
+
+def held(candidate: Candidate, cooling: Cooling, *, by: str = "another run") -> ServerOutcome:
+    """The table holds the server: a confirmed start's cooldown, another run's lease, or an item that
+    cannot be read (then the server is not started: starting blind could restart it too soon)."""
+    if cooling.problem:
+        return store_failed(candidate, UNREADABLE_ITEM, cooling.problem)
+    if cooling.confirmed:
+        detail = f"started by {by}; cooldown until {cooling.until}"
+    else:
+        detail = f"being started by another run (its claim lasts until {cooling.until})"
+    return candidate.outcome(Outcome.SKIPPED, Reason.COOLDOWN, detail)
+
+
+def store_failed(candidate: Candidate, code: str, message: str) -> ServerOutcome:
+    """The cooldown could not be read or written: starting blind could restart it too soon."""
+    return candidate.outcome(Outcome.FAILED, Reason.COOLDOWN_UNAVAILABLE, message[:MAX_DETAIL], code)
+
+
+def started(candidate: Candidate, detail: str | None = None) -> ServerOutcome:
+    return candidate.outcome(Outcome.STARTED, Reason.REPLICATION_STOPPED, detail)
+
+
+def ambiguous(code: str, status: int | None, retried: bool) -> bool:
+    """Whether a StartReplication error leaves open that DRS did start the server: the answer was
+    lost (a timeout, a dropped connection), DRS failed inside (5xx), or a retry found it no longer
+    stopped (409) after an attempt that may have started it."""
+    if code in _LOST_ANSWERS or (status is not None and status >= 500):
+        return True
+    return code == "ConflictException" and retried
+
+
+def settled(candidate: Candidate, code: str, state: str | None, *, earlier: bool = False) -> ServerOutcome:
+    """An ambiguous start, settled by describing the server again (`state` None: no longer known).
+    `earlier`: an earlier attempt of this event set out to start it, so a start found is that one's."""
+    if state is None:
+        return candidate.outcome(Outcome.SKIPPED, Reason.NOT_FOUND, "deleted while the run was going", code)
+    if state == "STOPPED":
+        return candidate.outcome(
+            Outcome.FAILED,
+            Reason.START_FAILED,
+            f"StartReplication answered {code}; the server is still STOPPED",
+            code,
+        )
+    if earlier and code == "ConflictException":
+        return started(candidate, STARTED_EARLIER)
+    return started(candidate, f"StartReplication answered {code}, but DRS shows the server {state}")
+
+
+def unconfirmed(candidate: Candidate, code: str) -> ServerOutcome:
+    """An ambiguous start that could not be settled: a person should look (its claim is kept)."""
+    detail = f"StartReplication answered {code} and the server could not be described again in time"
+    return candidate.outcome(Outcome.ATTENTION, Reason.START_UNCONFIRMED, detail, code)
+
+
+def start_refused(candidate: Candidate, code: str, message: str) -> ServerOutcome:
+    """What a StartReplication error answer (after botocore's retries) means for the server."""
+    if code == "ConflictException":
+        return candidate.outcome(Outcome.SKIPPED, Reason.NO_LONGER_STOPPED, message[:MAX_DETAIL], code)
+    if code == "ResourceNotFoundException":
+        return candidate.outcome(Outcome.SKIPPED, Reason.NOT_FOUND, "deleted while the run was going", code)
+    if code in _THROTTLED:
+        return candidate.outcome(Outcome.DEFERRED, Reason.THROTTLED, "still throttled after retries", code)
+    return candidate.outcome(Outcome.FAILED, Reason.START_FAILED, message[:MAX_DETAIL], code)
+
+
+def not_described(server_id: str, *, sweep_complete: bool, describe_failed: bool = False) -> ServerOutcome:
+    """A requested id the describe calls never returned: unknown to DRS, or not reached."""
+    if describe_failed:
+        detail = "DescribeSourceServers failed before reaching it"
+        return ServerOutcome(server_id, None, Outcome.DEFERRED, Reason.DESCRIBE_FAILED, detail)
+    if sweep_complete:
+        return ServerOutcome(server_id, None, Outcome.SKIPPED, Reason.NOT_FOUND, "DRS does not know this id")
+    return ServerOutcome(server_id, None, Outcome.DEFERRED, Reason.DEADLINE, NOT_REACHED)

@@ -1,0 +1,84 @@
+"""After a run: fit the report to SNS, log what SNS cannot carry, publish, and record the metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from botocore.exceptions import BotoCoreError, ClientError
+
+from reprotect import render
+from reprotect.contract import Metric
+from reprotect.observability import logger, metrics
+from reprotect.outcomes import OUTCOME_TABLE
+from reprotect.report import Report, Status
+
+LOG_PART_SERVERS = 500  # about 100 KB of JSON a log line, so each part fits a CloudWatch Logs event
+UNPUBLISHED = "Report not published"
+
+
+class PublishError(RuntimeError):
+    """The report could not be published. Raised so the invocation fails and the platform retries it
+    (the retry reports this run's starts again, from the run journal); the message says where the
+    report is, for whoever finds the event in a dead-letter queue or on-failure destination."""
+
+
+def deliver(report: Report, *, sns: Any, topic_arn: str, notify_when_idle: bool) -> Report:
+    """Publish the run's report (unless idle and not asked to) and return it as published."""
+    fitted = render.fit(report)
+    if fitted.truncated:
+        _log_whole_list(report)
+    logger.info(
+        "Run finished",
+        status=fitted.status,
+        counts=fitted.count_map(),
+        duration_ms=fitted.duration_ms,
+        error=fitted.error,
+    )
+    if fitted.status is not Status.IDLE or notify_when_idle:
+        try:
+            message_id = publish(sns, topic_arn, fitted)
+        except (ClientError, BotoCoreError) as exc:
+            logger.exception(UNPUBLISHED, report=fitted.to_dict())
+            cause = f"{type(exc).__name__}: {exc!s:.200}"
+            raise PublishError(
+                f"run {report.info.run_id}: publishing its report to {topic_arn} failed ({cause});"
+                f" the report is in the function's log as '{UNPUBLISHED}'"
+            ) from exc
+        logger.info("Report published", message_id=message_id)
+    return fitted
+
+
+def publish(sns: Any, topic_arn: str, report: Report) -> str:
+    """Publish one report (already fitted). Returns the SNS message id."""
+    response = sns.publish(
+        TopicArn=topic_arn,
+        Message=render.message_body(report),
+        MessageStructure="json",
+        Subject=render.subject(report),
+        MessageAttributes=render.attributes(report),
+    )
+    return str(response["MessageId"])
+
+
+def _log_whole_list(report: Report) -> None:
+    # The full list stays findable: the log holds what SNS could not carry.
+    servers = [server.to_dict() for server in report.servers]
+    parts = range(0, len(servers), LOG_PART_SERVERS)
+    for number, start in enumerate(parts, 1):
+        logger.info(
+            "Full server list (trimmed from the notification)",
+            part=number,
+            parts=len(parts),
+            servers=servers[start : start + LOG_PART_SERVERS],
+        )
+
+
+def record_metrics(report: Report) -> None:
+    """One run's metrics, from the outcome table: counts, whether it failed, how long it took."""
+    for info in OUTCOME_TABLE:
+        if info.metric is not None:
+            metrics.add_metric(name=info.metric, unit=MetricUnit.Count, value=report.counts[info.outcome])
+    failed = 1 if report.status is Status.FAILED else 0
+    metrics.add_metric(name=Metric.RUN_FAILED, unit=MetricUnit.Count, value=failed)
+    metrics.add_metric(name=Metric.RUN_DURATION, unit=MetricUnit.Milliseconds, value=report.duration_ms)

@@ -1,0 +1,113 @@
+"""The vocabulary of a run's report: outcomes, reasons, one server's result, and the outcome table.
+
+The table is the one place that says, for each outcome, how it is counted (metric and SNS attribute),
+how urgent it is (the order servers are listed and trimmed in) and what a person reads above it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from reprotect.contract import Metric
+
+
+class Outcome(StrEnum):
+    STARTED = "started"
+    WOULD_START = "would-start"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    DEFERRED = "deferred"
+    ATTENTION = "attention"
+    HEALTHY = "healthy"  # counted, never listed
+
+
+class Reason(StrEnum):
+    REPLICATION_STOPPED = "replication-stopped"
+    EXCLUDED_BY_TAG = "excluded-by-tag"
+    NOT_OPTED_IN = "not-opted-in"
+    FAILBACK = "failback-direction"
+    EXTENDED = "extended-from-staging-account"
+    COOLDOWN = "cooldown"
+    NO_LONGER_STOPPED = "no-longer-stopped"
+    NOT_FOUND = "not-found"
+    MAX_STARTS = "max-starts-per-run"
+    DEADLINE = "deadline"
+    THROTTLED = "throttled"
+    START_FAILED = "start-failed"
+    START_UNCONFIRMED = "start-unconfirmed"
+    DESCRIBE_FAILED = "describe-failed"
+    COOLDOWN_UNAVAILABLE = "cooldown-store-error"
+    STALLED = "stalled"
+    DISCONNECTED = "disconnected"
+    PAUSED = "paused"
+    REPLICATION_ERROR = "replication-error"
+    UNKNOWN_STATE = "unknown-state"
+    REPLICATING = "replicating"
+
+
+@dataclass(frozen=True)
+class OutcomeInfo:
+    """How one outcome is counted and shown. `heading` None: never listed (healthy)."""
+
+    outcome: Outcome
+    metric: Metric | None
+    attribute: str  # the SNS message attribute carrying its count
+    heading: str | None
+
+
+# Most urgent first: servers are listed in this order, and trimmed from the end when SNS is full.
+OUTCOME_TABLE: tuple[OutcomeInfo, ...] = (
+    OutcomeInfo(
+        Outcome.FAILED, Metric.SERVERS_FAILED, "failed", "Failed to start (will be retried next run)"
+    ),
+    OutcomeInfo(
+        Outcome.ATTENTION,
+        Metric.SERVERS_NEEDING_ATTENTION,
+        "attention",
+        "Needs a person (restarting replication cannot fix these)",
+    ),
+    OutcomeInfo(Outcome.DEFERRED, Metric.SERVERS_DEFERRED, "deferred", "Deferred to the next run"),
+    OutcomeInfo(Outcome.STARTED, Metric.SERVERS_STARTED, "started", "Replication started"),
+    OutcomeInfo(Outcome.WOULD_START, Metric.SERVERS_WOULD_START, "wouldStart", "Would start (dry run)"),
+    OutcomeInfo(Outcome.SKIPPED, Metric.SERVERS_SKIPPED, "skipped", "Stopped but skipped by policy"),
+    OutcomeInfo(Outcome.HEALTHY, None, "healthy", None),
+)
+LISTED = tuple(info.outcome for info in OUTCOME_TABLE if info.heading)
+# What makes a run worth reporting, in the order the summary and the subject name them.
+NOTEWORTHY = (Outcome.STARTED, Outcome.WOULD_START, Outcome.FAILED, Outcome.DEFERRED, Outcome.ATTENTION)
+
+
+@dataclass(frozen=True)
+class ServerOutcome:
+    source_server_id: str
+    hostname: str | None
+    outcome: Outcome
+    reason: Reason
+    detail: str | None = None
+    error_code: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "sourceServerID": self.source_server_id,
+            "hostname": self.hostname,
+            "outcome": self.outcome.value,
+            "reason": self.reason.value,
+        }
+        if self.detail:
+            out["detail"] = self.detail
+        if self.error_code:
+            out["errorCode"] = self.error_code
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ServerOutcome:
+        return cls(
+            data["sourceServerID"],
+            data.get("hostname"),
+            Outcome(data["outcome"]),
+            Reason(data["reason"]),
+            data.get("detail"),
+            data.get("errorCode"),
+        )

@@ -1,0 +1,159 @@
+"""Every form a report takes for its readers: the SNS message (JSON for machines, text for people),
+its subject and filterable attributes, the size fit, and the CLI's table. All from `Report`."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from reprotect.outcomes import LISTED, NOTEWORTHY, OUTCOME_TABLE, Outcome
+from reprotect.report import Report
+
+# SNS takes 262,144 bytes for the message and its attributes together; keep room for the attributes.
+MESSAGE_BUDGET = 250_000
+SUBJECT_LIMIT = 100
+PER_SECTION = 25
+# What DRS or a caller wrote goes into text a person reads: no control characters (a newline in a
+# hostname could forge a line of the email), and bounded.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+MAX_NAME = 100
+MAX_DETAIL = 300
+_HEADINGS = {info.outcome: info.heading for info in OUTCOME_TABLE}
+_COLUMNS = (("sourceServerID", 19), ("hostname", 24), ("outcome", 11), ("reason", 30), ("detail", 0))
+# The summary names each kind that happened, in this order.
+_SUMMARY_ORDER = (
+    Outcome.STARTED,
+    Outcome.WOULD_START,
+    Outcome.FAILED,
+    Outcome.DEFERRED,
+    Outcome.ATTENTION,
+    Outcome.SKIPPED,
+)
+
+
+def clean(text: object, limit: int = MAX_DETAIL) -> str:
+    """One line of at most `limit` characters, control characters replaced by spaces."""
+    line = _CONTROL.sub(" ", str(text)).strip()
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def where(report: Report) -> str:
+    return clean("/".join(x for x in (report.info.account, report.info.region) if x), MAX_NAME)
+
+
+def summary(report: Report) -> str:
+    counts = report.counts
+    parts = [f"{counts[kind]} {kind}" for kind in _SUMMARY_ORDER if counts[kind]]
+    healthy = f"; {counts[Outcome.HEALTHY]} healthy of {report.examined} examined."
+    return (", ".join(parts) or "nothing to do") + healthy
+
+
+def email_text(report: Report, per_section: int = PER_SECTION) -> str:
+    """What an email subscriber reads: the verdict first, then what to act on."""
+    lines = _verdict_lines(report)
+    for kind in LISTED:
+        lines += _section(report, kind, per_section)
+    if report.truncated:
+        lines += [
+            "",
+            f"The server list was trimmed to fit SNS; {report.servers_omitted} are in the run's log.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _verdict_lines(report: Report) -> list[str]:
+    trigger, place = report.info.trigger, where(report) or "this account"
+    lines = [
+        f"drs-reprotect run {clean(report.info.run_id, MAX_NAME)} in {place}: {report.status.upper()}",
+        f"Trigger: {trigger.type}" + (f" ({clean(trigger.name, MAX_NAME)})" if trigger.name else ""),
+        summary(report),
+    ]
+    if report.info.dry_run:
+        lines.append("Dry run: nothing was started.")
+    if report.error:
+        lines.append(
+            f"The run failed as a whole: {clean(report.error.code, MAX_NAME)}: {clean(report.error.message)}"
+        )
+    if not report.sweep_complete:
+        lines.append("The sweep did not reach every server before the deadline; the next run continues.")
+    return lines
+
+
+def _section(report: Report, kind: Outcome, per_section: int) -> list[str]:
+    rows = [server for server in report.servers if server.outcome is kind]
+    if not rows:
+        return []
+    total = report.counts[kind]
+    lines = ["", f"{_HEADINGS[kind]}: {total}"]
+    for server in rows[:per_section]:
+        extra = clean("; ".join(x for x in (server.error_code, server.detail) if x))
+        lines.append(
+            f"  - {server.source_server_id} {clean(server.hostname or '-', MAX_NAME)}: {server.reason}"
+            + (f" ({extra})" if extra else "")
+        )
+    shown = min(len(rows), per_section)
+    if total > shown:
+        lines.append(f"  ... and {total - shown} more (see the JSON report)")
+    return lines
+
+
+def subject(report: Report) -> str:
+    """`[drs-reprotect] STATUS account/region: counts`: ASCII, one line, at most 100 characters."""
+    what = ", ".join(f"{report.counts[k]} {k}" for k in NOTEWORTHY if report.counts[k]) or "nothing to do"
+    text = f"[drs-reprotect] {report.status.upper()} {where(report)}: {what}"
+    return clean(text.encode("ascii", "replace").decode(), SUBJECT_LIMIT)
+
+
+def attributes(report: Report) -> dict[str, dict[str, str]]:
+    """SNS message attributes for subscription filter policies."""
+    out = {
+        "outcome": {"DataType": "String", "StringValue": report.status.value},
+        "trigger": {"DataType": "String", "StringValue": report.info.trigger.type},
+        "dryRun": {"DataType": "String", "StringValue": str(report.info.dry_run).lower()},
+    }
+    for info in OUTCOME_TABLE:
+        out[info.attribute] = {"DataType": "Number", "StringValue": str(report.counts[info.outcome])}
+    return out
+
+
+def message_body(report: Report) -> str:
+    """SNS `MessageStructure=json`: the JSON report by default, plain text for email."""
+    default = json.dumps(report.to_dict(), separators=(",", ":"))
+    return json.dumps({"default": default, "email": email_text(report)})
+
+
+def fit(report: Report, budget: int = MESSAGE_BUDGET) -> Report:
+    """Trim the server list (most urgent kept) until the SNS message fits; counts stay whole."""
+    if _size(report) <= budget:
+        return report
+    low, high = 0, len(report.servers)  # the largest kept count that fits lies in [low, high)
+    while low < high - 1:
+        middle = (low + high) // 2
+        if _size(report.trimmed(middle)) <= budget:
+            low = middle
+        else:
+            high = middle
+    return report.trimmed(low)
+
+
+def _size(report: Report) -> int:
+    return len(message_body(report).encode())
+
+
+def table(report: Report) -> str:
+    """The report's servers as a fixed-width table, then the run's verdict (the CLI's output)."""
+    lines = ["  ".join(name.ljust(width) for name, width in _COLUMNS).rstrip()]
+    for server in report.servers:
+        row = server.to_dict()
+        cells = [clean(row.get(name) or "-") for name, _ in _COLUMNS]
+        lines.append(
+            "  ".join(cell.ljust(width) for cell, (_, width) in zip(cells, _COLUMNS, strict=True)).rstrip()
+        )
+    if not report.servers:
+        lines.append("(no server needed anything)")
+    lines += ["", f"{report.status.upper()} {where(report)}: {summary(report)}"]
+    if report.error:
+        lines.append(f"error: {report.error.code}: {report.error.message}")
+    if report.info.dry_run:
+        lines.append("Dry run: nothing was started. Add --apply to start replication.")
+    return "\n".join(lines)

@@ -1,0 +1,81 @@
+"""Pure policy: what one described source server needs, before cooldown, cap and deadline apply."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reprotect.config import Config
+from reprotect.outcomes import Outcome, Reason, ServerOutcome
+
+_ATTENTION_STATES = {
+    "STALLED": Reason.STALLED,
+    "DISCONNECTED": Reason.DISCONNECTED,
+    "PAUSED": Reason.PAUSED,
+}
+# DataReplicationState in botocore's DRS model: replication is under way in each of these.
+_REPLICATING_STATES = frozenset(
+    {"INITIATING", "INITIAL_SYNC", "BACKLOG", "CREATING_SNAPSHOT", "CONTINUOUS", "RESCAN"}
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stopped server the policy allows: it is started unless cooldown, cap or deadline say no."""
+
+    source_server_id: str
+    hostname: str | None
+
+    def outcome(
+        self, kind: Outcome, reason: Reason, detail: str | None = None, code: str | None = None
+    ) -> ServerOutcome:
+        return ServerOutcome(self.source_server_id, self.hostname, kind, reason, detail, code)
+
+
+Verdict = Candidate | ServerOutcome
+
+
+def hostname(server: Mapping[str, Any]) -> str | None:
+    hints = (server.get("sourceProperties") or {}).get("identificationHints") or {}
+    name = hints.get("hostname") or hints.get("fqdn") or hints.get("awsInstanceID")
+    return name if isinstance(name, str) else None
+
+
+def classify(server: Mapping[str, Any], config: Config) -> Verdict:
+    """Decide by state and policy alone: a final outcome, or a Candidate to start."""
+    this = Candidate(server["sourceServerID"], hostname(server))
+    info = server.get("dataReplicationInfo") or {}
+    state = info.get("dataReplicationState")
+    if state == "STOPPED":
+        return _policy(server, this, config)
+    error = (info.get("dataReplicationError") or {}).get("error")
+    if not isinstance(state, str) or state not in _ATTENTION_STATES.keys() | _REPLICATING_STATES:
+        # Missing, or a state this version does not know: a person should look, not a guess.
+        return this.outcome(
+            Outcome.ATTENTION, Reason.UNKNOWN_STATE, f"replication state is {state!r:.60}", error
+        )
+    if state in _ATTENTION_STATES:
+        return this.outcome(Outcome.ATTENTION, _ATTENTION_STATES[state], f"replication is {state}", error)
+    if error:
+        return this.outcome(Outcome.ATTENTION, Reason.REPLICATION_ERROR, f"replication is {state}", error)
+    return this.outcome(Outcome.HEALTHY, Reason.REPLICATING)
+
+
+def _policy(server: Mapping[str, Any], candidate: Candidate, config: Config) -> Verdict:
+    tags = server.get("tags") or {}
+    if config.exclude_tag and config.exclude_tag.matches(tags):
+        return candidate.outcome(Outcome.SKIPPED, Reason.EXCLUDED_BY_TAG, f"tagged {config.exclude_tag}")
+    if config.include_tag and not config.include_tag.matches(tags):
+        return candidate.outcome(Outcome.SKIPPED, Reason.NOT_OPTED_IN, f"not tagged {config.include_tag}")
+    if server.get("replicationDirection") == "FAILBACK":
+        return candidate.outcome(
+            Outcome.SKIPPED, Reason.FAILBACK, "re-protected by reverse replication, not StartReplication"
+        )
+    staging = server.get("stagingArea") or {}
+    if staging.get("status") == "EXTENDED":
+        account = staging.get("stagingAccountID") or "unknown"
+        return candidate.outcome(
+            Outcome.SKIPPED, Reason.EXTENDED, f"replication is driven in staging account {account}"
+        )
+    return candidate

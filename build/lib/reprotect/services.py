@@ -1,0 +1,82 @@
+"""What a run talks to, as the executor sees it: DRS clients and the table's two stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from reprotect import aws
+from reprotect.config import Config
+from reprotect.contract import EVENT_RECORD_SECONDS
+from reprotect.cooldown import CooldownStore, Cooling, NoCooldown, RunClaim
+from reprotect.deadline import Deadline
+from reprotect.drs import make_client
+from reprotect.journal import NoJournal, RunJournal
+
+STORE_ERRORS = (ClientError, BotoCoreError)
+
+
+class Cooldowns(Protocol):
+    """The cooldown store (cooldown.CooldownStore, or cooldown.NoCooldown without a table)."""
+
+    def active(self, server_ids: Iterable[str], now: int) -> dict[str, Cooling]: ...
+    def claim(self, server_id: str, run: RunClaim, now: int) -> Cooling | None: ...
+    def confirm(self, server_id: str, run: RunClaim, now: int) -> None: ...
+    def release(self, server_id: str, run: RunClaim) -> None: ...
+
+
+class Journal(Protocol):
+    """The run record (journal.RunJournal, or journal.NoJournal without a table)."""
+
+    def earlier_intents(self) -> frozenset[str]: ...
+    def intend(self, server_ids: Iterable[str], now: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class Services:
+    """The pager's DRS client (`drs`), the workers' (`starts`: StartReplication and describing an
+    ambiguous start again), the cooldown store and the run journal."""
+
+    drs: Any
+    starts: Any
+    cooldown: Cooldowns
+    journal: Journal
+
+
+def for_run(
+    config: Config, deadline: Deadline, event_key: str, session: boto3.session.Session | None = None
+) -> Services:
+    """One run's clients and stores, each call bounded by the run's deadline (see deadline.py).
+
+    Without a table (the CLI without --table) nothing is cooled down or journaled.
+    """
+
+    def drs(window: float) -> Any:
+        return make_client(
+            deadline,
+            window,
+            max_concurrency=config.max_concurrency,
+            max_attempts=config.max_attempts,
+            retry_mode=config.retry_mode,
+            session=session,
+        )
+
+    pager, starts = drs(deadline.page_window), drs(deadline.call_window)
+    if not config.table_name:
+        return Services(pager, starts, NoCooldown(), NoJournal())
+    # Every start worker (2 x MAX_CONCURRENCY, at most 100) may write a claim at once.
+    dynamodb = aws.client(
+        "dynamodb",
+        deadline.call_window,
+        max_attempts=config.max_attempts,
+        retry_mode=config.retry_mode,
+        pool=2 * config.max_concurrency + 4,
+        session=session,
+    )
+    cooldown = CooldownStore(dynamodb, config.table_name, config.restart_cooldown_seconds)
+    journal = RunJournal(dynamodb, config.table_name, event_key, EVENT_RECORD_SECONDS)
+    return Services(pager, starts, cooldown, journal)
