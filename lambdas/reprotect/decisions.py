@@ -98,7 +98,7 @@ def settled(candidate: Candidate, code: str, state: str | None) -> ServerOutcome
 def unconfirmed(candidate: Candidate, code: str) -> ServerOutcome:
     """An ambiguous start that could not be settled: a person should look (its claim is kept)."""
     detail = f"StartReplication answered {code} and the server could not be described again in time"
-    return candidate.outcome(Outcome.ATTENTION, Reason.START_UNCONFIRMED, detail, code)
+    return candidate.attention(Reason.START_UNCONFIRMED, detail, code)
 
 
 def start_refused(candidate: Candidate, code: str, message: str) -> ServerOutcome:
