@@ -12,7 +12,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from reprotect import aws
 from reprotect.config import Config
 from reprotect.contract import EVENT_RECORD_SECONDS
-from reprotect.cooldown import CooldownStore, Cooling, NoCooldown, RunClaim
+from reprotect.cooldown import CooldownStore, Cooling, NoCooldown, Record, RunClaim
 from reprotect.deadline import Deadline
 from reprotect.drs import make_client
 from reprotect.journal import NoJournal, RunJournal
@@ -21,9 +21,9 @@ STORE_ERRORS = (ClientError, BotoCoreError)
 
 
 class Cooldowns(Protocol):
-    """The cooldown store (cooldown.CooldownStore, or cooldown.NoCooldown without a table)."""
+    """The servers' items (cooldown.CooldownStore, or cooldown.NoCooldown without a table)."""
 
-    def active(self, server_ids: Iterable[str], now: int) -> dict[str, Cooling]: ...
+    def read(self, server_ids: Iterable[str], now: int) -> dict[str, Record]: ...
     def claim(self, server_id: str, run: RunClaim, now: int) -> Cooling | None: ...
     def confirm(self, server_id: str, run: RunClaim, now: int) -> None: ...
     def release(self, server_id: str, run: RunClaim) -> None: ...
