@@ -9,9 +9,9 @@ import time
 from reprotect import decisions
 from reprotect.budget import StartBudget
 from reprotect.config import Config
-from reprotect.cooldown import Record
 from reprotect.deadline import Deadline
 from reprotect.drs import error_code
+from reprotect.holds import Record
 from reprotect.observability import logger
 from reprotect.report import Tally
 from reprotect.selection import Candidate

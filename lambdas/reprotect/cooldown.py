@@ -10,14 +10,13 @@ a whole cooldown, and the same event's retry may take it over at once.
 The same item keeps the times this tool started the server in the last 24 hours (`starts`), so the
 batch read that finds cooldowns also finds restart loops, and the confirming write records the start:
 no request of its own. The hold (lease or cooldown) ends at `holdUntil`; the item itself lives until
-the table's TTL attribute, which is never earlier than the hold or a day after the last start. Items
-written before the two were apart have only the TTL attribute, which then is the hold's end.
+the table's TTL attribute, which is never earlier than the hold or a day after the last start. The
+item's shapes (`Cooling`, `Record`, `RunClaim`) are in `holds.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -28,13 +27,25 @@ from reprotect.contract import (
     TABLE_PARTITION_KEY,
     TABLE_TTL_ATTRIBUTE,
 )
-from reprotect.lifecycle import iso, recent
+from reprotect.holds import (
+    CLAIMED,
+    HOLD,
+    RELEASED,
+    STARTED,
+    STARTS,
+    Cooling,
+    Record,
+    RunClaim,
+    key,
+    read_item,
+)
+from reprotect.lifecycle import iso
+
+__all__ = ["CooldownStore", "Cooling", "NoCooldown", "Record", "RunClaim", "read_item"]
 
 _BATCH = 100  # BatchGetItem takes at most 100 keys
 _MAX_BATCH_ROUNDS = 2  # each within the call window; keys still unprocessed then are not guessed at
-_CLAIMED, _STARTED, _RELEASED = "claimed", "started", "released"
-_HOLD, _STARTS = "holdUntil", "starts"
-_NAMES = {"#expires": TABLE_TTL_ATTRIBUTE, "#hold": _HOLD, "#state": "state"}
+_NAMES = {"#expires": TABLE_TTL_ATTRIBUTE, "#hold": HOLD, "#state": "state"}
 # Free (no item, its hold over, or a legacy item expired), or this same event's lease that was never
 # confirmed (its retry takes it over).
 _FREE_OR_OWN_LEASE = (
@@ -42,46 +53,6 @@ _FREE_OR_OWN_LEASE = (
     " OR (runKey = :runKey AND #state = :claimed)"
 )
 _CLAIM = "SET #hold = :hold, #expires = :expires, #state = :claimed, runId = :runId, runKey = :runKey"
-
-
-@dataclass(frozen=True)
-class Cooling:
-    """A hold on one server: until when, and whether a start is confirmed (else another run's lease).
-
-    `problem` is set instead when the item cannot be read (a value of the wrong type, say).
-    """
-
-    until: str | None
-    confirmed: bool = True
-    problem: str | None = None
-
-
-@dataclass(frozen=True)
-class Record:
-    """What the table says of one server: its hold (None when free) and this tool's starts of it in
-    the last 24 hours, oldest first."""
-
-    hold: Cooling | None = None
-    starts: tuple[int, ...] = ()
-
-
-def _key(server_id: str) -> dict[str, Any]:
-    return {TABLE_PARTITION_KEY: {"S": f"{COOLDOWN_PREFIX}{server_id}"}}
-
-
-def _starts(item: Mapping[str, Any]) -> tuple[int, ...]:
-    return tuple(int(value["N"]) for value in item.get(_STARTS, {"L": []})["L"])
-
-
-def read_item(item: Mapping[str, Any], now: int) -> Record:
-    """The item's hold and recent starts; a malformed item holds its server (a problem, not a crash)."""
-    try:
-        ends = int((item.get(_HOLD) or item[TABLE_TTL_ATTRIBUTE])["N"])
-        confirmed = item.get("state", {"S": _STARTED})["S"] != _CLAIMED  # no state: predates leases
-        hold = Cooling(iso(ends), confirmed) if ends > now else None
-        return Record(hold, recent(_starts(item), now))
-    except (KeyError, TypeError, ValueError, OverflowError) as exc:
-        return Record(Cooling(None, problem=f"unreadable cooldown item ({type(exc).__name__}: {exc!s:.80})"))
 
 
 class CooldownStore:
@@ -99,7 +70,7 @@ class CooldownStore:
         ids = list(server_ids)
         found: dict[str, Record] = {}
         for start in range(0, len(ids), _BATCH):
-            keys = [_key(sid) for sid in ids[start : start + _BATCH]]
+            keys = [key(sid) for sid in ids[start : start + _BATCH]]
             found.update(self._read_batch({self._table: {"Keys": keys, "ConsistentRead": True}}, now))
         return found
 
@@ -112,9 +83,9 @@ class CooldownStore:
             request = response.get("UnprocessedKeys") or {}
             if not request:
                 return found
-        for key in (request.get(self._table) or {}).get("Keys", []):
+        for unread in (request.get(self._table) or {}).get("Keys", []):
             problem = "DynamoDB left its cooldown item unread (UnprocessedKeys)"
-            found[_server_of(key)] = Record(Cooling(None, problem=problem))
+            found[_server_of(unread)] = Record(Cooling(None, problem=problem))
         return found
 
     def claim(self, server_id: str, run: RunClaim, now: int) -> Cooling | None:
@@ -131,13 +102,13 @@ class CooldownStore:
         try:
             response = self._client.update_item(
                 TableName=self._table,
-                Key=_key(server_id),
+                Key=key(server_id),
                 UpdateExpression=_CLAIM,
                 ConditionExpression=_FREE_OR_OWN_LEASE,
                 ExpressionAttributeNames={**_NAMES, "#key": TABLE_PARTITION_KEY},
                 ExpressionAttributeValues={
                     **{name: {"N": str(value)} for name, value in values.items()},
-                    ":claimed": {"S": _CLAIMED},
+                    ":claimed": {"S": CLAIMED},
                     ":runId": {"S": run.run_id},
                     ":runKey": {"S": run.key},
                 },
@@ -162,19 +133,19 @@ class CooldownStore:
         try:
             self._client.update_item(
                 TableName=self._table,
-                Key=_key(server_id),
+                Key=key(server_id),
                 UpdateExpression=(
                     f"SET #hold = :until, #expires = :expires, #state = :started, startedAt = :at,"
                     f" runId = :run, #starts = {starts}"
                 ),
                 ConditionExpression="runKey = :runKey AND #state = :claimed",
-                ExpressionAttributeNames={**_NAMES, "#starts": _STARTS},
+                ExpressionAttributeNames={**_NAMES, "#starts": STARTS},
                 ExpressionAttributeValues=self._confirmation(run, now, earlier),
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
             old = exc.response.get("Item") or {}
-            done = old.get("runKey", {}).get("S") == run.key and old.get("state", {}).get("S") == _STARTED
+            done = old.get("runKey", {}).get("S") == run.key and old.get("state", {}).get("S") == STARTED
             if _code(exc) != "ConditionalCheckFailedException" or not done:
                 raise
 
@@ -182,8 +153,8 @@ class CooldownStore:
         values: dict[str, Any] = {
             ":until": {"N": str(now + self._seconds)},
             ":expires": {"N": str(now + self._lifetime(self._seconds))},
-            ":started": {"S": _STARTED},
-            ":claimed": {"S": _CLAIMED},
+            ":started": {"S": STARTED},
+            ":claimed": {"S": CLAIMED},
             ":at": {"S": iso(now)},
             ":run": {"S": run.run_id},
             ":runKey": {"S": run.key},
@@ -200,7 +171,7 @@ class CooldownStore:
         keep = self._claimed.pop(server_id, ())
         common: dict[str, Any] = {
             "TableName": self._table,
-            "Key": _key(server_id),
+            "Key": key(server_id),
             "ConditionExpression": "runId = :run",
         }
         try:
@@ -210,11 +181,11 @@ class CooldownStore:
             self._client.update_item(
                 **common,
                 UpdateExpression="SET #hold = :zero, #state = :released",
-                ExpressionAttributeNames={"#hold": _HOLD, "#state": "state"},
+                ExpressionAttributeNames={"#hold": HOLD, "#state": "state"},
                 ExpressionAttributeValues={
                     ":run": {"S": run.run_id},
                     ":zero": {"N": "0"},
-                    ":released": {"S": _RELEASED},
+                    ":released": {"S": RELEASED},
                 },
             )
         except ClientError as exc:
@@ -233,16 +204,6 @@ def _server_of(item: Mapping[str, Any]) -> str:
 
 def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code"))
-
-
-@dataclass(frozen=True)
-class RunClaim:
-    """Who claims: this invocation (`run_id`), the event it serves (`key`, shared by its retries), and
-    how long its lease may last (as long as the invocation)."""
-
-    run_id: str
-    key: str
-    lease_seconds: int
 
 
 class NoCooldown:

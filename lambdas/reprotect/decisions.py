@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reprotect import lifecycle
-from reprotect.cooldown import Cooling, Record
+from reprotect.holds import Cooling, Record
 from reprotect.outcomes import Outcome, Reason, ServerOutcome
 from reprotect.selection import Candidate, Verdict
 
