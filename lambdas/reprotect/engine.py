@@ -140,11 +140,12 @@ class Sweep:
 
     def _count_fleet(self) -> int | None:
         """The replicating servers of the whole fleet (a run asked about given servers has only theirs);
-        None when the deadline came first."""
+        None when the deadline came first. Their states are only counted: they are not judged or listed."""
         replicating: set[str] = set()
         for page in describe_pages(self._services.drs, None):
             replicating.update(s["sourceServerID"] for s in page if lifecycle.replicating(s))
-            if self._deadline.reached():
+            if self._deadline.reached():  # the run's own servers wait for the next run
+                self._tally.sweep_complete = False
                 return None
         return len(replicating)
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from drs_emulator.fleet import make_recovery_instance
 from reprotect.cooldown import Cooling
+from reprotect.deadline import Deadline
 from reprotect.events import RunRequest, Trigger
-from tests.unit.test_engine import FakeCooldowns, FakeDrs, client_error, outcomes, run, server
+from tests.unit.test_engine import FakeClock, FakeCooldowns, FakeDrs, client_error, outcomes, run, server
 
 INSTANCE = "i-0123456789abcdef0"
 
@@ -166,3 +167,21 @@ def test_cooling_servers_still_read_once_per_batch() -> None:
 
     assert outcomes(report)["s-00000000000000001"] == ("skipped", "cooldown")
     assert cooldowns.reads == [["s-00000000000000001", "s-00000000000000002"]]
+
+
+def test_a_targeted_run_whose_count_runs_out_of_time_starts_nothing_and_says_so() -> None:
+    clock = FakeClock()
+    deadline = Deadline.after(100, clock)  # margin 20: reached once 80 s have passed
+    drs = FilteringDrs([[server(1), server(2, "CONTINUOUS")], [server(3, "CONTINUOUS")]])
+
+    def slow_pages(index: int) -> None:
+        clock.now += 50  # each page of the fleet takes 50 s
+
+    drs.on_describe = slow_pages
+
+    report = run(drs, request=RunRequest(Trigger("manual"), "k", ("s-00000000000000001",)), deadline=deadline)
+
+    assert drs.started == []
+    assert outcomes(report) == {"s-00000000000000001": ("deferred", "deadline")}
+    assert report["sweepComplete"] is False
+    assert report["status"] == "partial-failure"
