@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from reprotect.contract import MAX_CONCURRENCY, MAX_STARTS_PER_RUN
+from reprotect.contract import MAX_CONCURRENCY, MAX_STARTS_PER_RUN, REPLICATING_SERVER_LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "benchmarks.md"
@@ -24,8 +24,12 @@ LATENCY = 0.1  # seconds the emulator waits before answering each DRS call
 STOPPED = 0.33  # share of stopped servers in the generated fleets
 SEED = 2026
 CONCURRENCY = int(MAX_CONCURRENCY.default)  # the runs keep the function's default
-# The runs raise MAX_STARTS_PER_RUN to its maximum: the default of 100 would defer most starts.
-UNCAPPED = {MAX_STARTS_PER_RUN.env: str(MAX_STARTS_PER_RUN.high)}
+# The runs raise MAX_STARTS_PER_RUN to its maximum: the default of 100 would defer most starts. So
+# is REPLICATING_SERVER_LIMIT: generated fleets replicate far more than DRS's default quota of 300.
+UNCAPPED = {
+    MAX_STARTS_PER_RUN.env: str(MAX_STARTS_PER_RUN.high),
+    REPLICATING_SERVER_LIMIT.env: str(REPLICATING_SERVER_LIMIT.high),
+}
 COLD_REPEATS = 11
 THROTTLE_RATE = 10.0
 THROTTLE_FLEET = 700  # about 200 eligible servers: a run of ~20 s at 10 starts/s

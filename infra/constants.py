@@ -35,8 +35,8 @@ POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/arm64/python3.14/{
 # it: otherwise an alarm about the tool failing would trigger yet another sweep.
 OWN_ALARM_NAME_PREFIX = "reprotect-tool-"
 
-# --- IAM actions of the function's policy (DescribeSourceServers has no resource type) --------------
-DRS_DESCRIBE_ACTIONS = ("drs:DescribeSourceServers",)
+# --- IAM actions of the function's policy (neither Describe action has a resource type) -------------
+DRS_DESCRIBE_ACTIONS = ("drs:DescribeSourceServers", "drs:DescribeRecoveryInstances")
 DRS_START_ACTION = "drs:StartReplication"
 DRS_SOURCE_SERVER_RESOURCE = "source-server/*"
 TOPIC_PUBLISH_ACTION = "sns:Publish"

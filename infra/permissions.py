@@ -69,7 +69,7 @@ class ReprotectPermissions(Construct):
     def _build_drs_statements(self, exclude: TagSpec, include: TagSpec | None) -> list[iam.PolicyStatement]:
         return [
             iam.PolicyStatement(
-                sid="DescribeSourceServers",
+                sid="DescribeSourceServersAndRecoveryInstances",
                 actions=list(c.DRS_DESCRIBE_ACTIONS),
                 resources=["*"],
             ),
@@ -129,8 +129,9 @@ class ReprotectPermissions(Construct):
         acknowledge(
             self.policy,
             "AwsSolutions-IAM5[Resource::*]",
-            "drs:DescribeSourceServers has no resource type in the Service Authorization Reference, so it"
-            " can only be granted on '*'. The Deny statement's '*' is not a grant.",
+            "drs:DescribeSourceServers and drs:DescribeRecoveryInstances have no resource type in the"
+            " Service Authorization Reference, so they can only be granted on '*'. The Deny statement's '*'"
+            " is not a grant.",
         )
         acknowledge(
             self.policy,

@@ -62,6 +62,10 @@ class ReprotectSettings:
     memory_mb: int = int(MEMORY_MB.default)
     timeout_seconds: int = int(TIMEOUT_SECONDS.default)
     retry_mode: str = str(contract.RETRY_MODE.default)  # the function's AWS_RETRY_MODE for DRS
+    max_restarts_per_day: int = int(contract.MAX_RESTARTS_PER_DAY.default)  # 0: no limit
+    replicating_server_limit: int = int(contract.REPLICATING_SERVER_LIMIT.default)
+    max_lag_seconds: int = int(contract.MAX_LAG_SECONDS.default)  # 0: lag is not judged
+    remind_after_seconds: int = int(contract.REMIND_AFTER_SECONDS.default)
     _exclude: TagSpec = field(init=False, repr=False, compare=False)
     _include: TagSpec | None = field(init=False, repr=False, compare=False)
 

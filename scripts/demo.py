@@ -13,13 +13,14 @@ import logging
 import os
 import random
 import sys
+import time
 import warnings
 from collections.abc import Iterator
 from typing import IO, Any
 
 from moto.sns import sns_backends
 
-from drs_emulator.fleet import make_server
+from drs_emulator.fleet import make_recovery_instance, make_server
 from harness.context import FakeContext
 from harness.emulator import start_emulator
 from harness.env import ACCOUNT, REGION, endpoints, use_fake_aws
@@ -29,6 +30,7 @@ from harness.moto_server import running_moto
 from harness.resources import Clients
 from harness.stack import Stack
 from reprotect.contract import SERVICE_NAME
+from reprotect.cooldown import CooldownStore, RunClaim
 from reprotect.render import table
 from reprotect.report import Report
 
@@ -41,10 +43,43 @@ def seeded_fleet() -> list[dict[str, Any]]:
         {"state": "STOPPED", "hostname": "legacy-01", "tags": {"AutoReprotect": "false"}},
         {"state": "STOPPED", "hostname": "erp-01", "direction": "FAILBACK"},
         {"state": "STALLED", "hostname": "files-01", "error": "UNSTABLE_NETWORK"},
+        # Recovered for real: its workload runs on the recovery instance below.
+        {"state": "STOPPED", "hostname": "erp-02", "recovery_instance_id": FAILED_OVER_INSTANCE},
+        # Started three times today already (the history seeded below), and stopped again.
+        {"state": "STOPPED", "hostname": "batch-07"},
+        # Replicating, but three hours and twenty minutes behind.
+        {"state": "CONTINUOUS", "hostname": "reports-01", "lag_seconds": 3 * 3600 + 20 * 60},
     ]
     specs += [{"state": "CONTINUOUS", "hostname": f"app-{i:02d}"} for i in range(1, 7)]
     rng = random.Random(7)
     return [make_server(**spec, account_id=ACCOUNT, rng=rng) for spec in specs]
+
+
+FAILED_OVER_INSTANCE = "i-0d3e5f7a9b1c2d4e6"
+
+
+def seed_recovery(stack: Stack) -> None:
+    """erp-02's recovery instance: a real recovery (not a drill), running."""
+    erp = next(s for s in map(stack.backend.get_server, stack.backend.server_ids()) if _host(s) == "erp-02")
+    instance = make_recovery_instance(erp, recovery_instance_id=FAILED_OVER_INSTANCE, account_id=ACCOUNT)
+    stack.backend.add_recovery_instances([instance])
+
+
+def seed_history(stack: Stack, clients: Clients) -> None:
+    """batch-07 was started by earlier runs 3, 2 and 1 hours ago (their claims, confirmed)."""
+    batch = next(
+        sid for sid in stack.backend.server_ids() if _host(stack.backend.get_server(sid)) == "batch-07"
+    )
+    store = CooldownStore(clients.dynamodb, stack.table_name, seconds=600)
+    now = int(time.time())
+    for hours in (3, 2, 1):
+        earlier = RunClaim(f"earlier-run-{hours}", f"earlier-event-{hours}", lease_seconds=300)
+        store.claim(batch, earlier, now - hours * 3600)
+        store.confirm(batch, earlier, now - hours * 3600)
+
+
+def _host(server: dict[str, Any]) -> str | None:
+    return server["sourceProperties"]["identificationHints"].get("hostname")
 
 
 def heading(text: str) -> None:
@@ -138,9 +173,15 @@ def main() -> int:
         stack = Stack.create(drs, "drs-reprotect", clients)
         clients.sns.subscribe(TopicArn=stack.topic_arn, Protocol="email", Endpoint="dr-team@example.com")
         os.environ.update(stack.env())
+        seed_recovery(stack)
+        seed_history(stack, clients)
         print(
             f"DRS emulator at {drs.url} with {len(stack.backend.server_ids())} source servers;"
             f" moto at {moto_url.removeprefix('http://')}"
+        )
+        print(
+            "erp-02 was recovered for real (recovery instance, not a drill); batch-07 was started three"
+            " times in the last three hours; reports-01 replicates 3h20m behind."
         )
         schedule_event = load_event("scheduler.json")
         report = first_run(schedule_event)

@@ -61,13 +61,15 @@ class SourceServers(BackendState):
             return str(self._servers.get(server_id)["dataReplicationInfo"]["dataReplicationState"])
 
     def set_state(self, server_id: str, state: str) -> None:
-        """Move a server to another replication state, as time passing in DRS would."""
+        """Move a server to another replication state, as time passing in DRS would: a server that
+        reaches CONTINUOUS has caught up (`lagDuration` PT0S, as builders give CONTINUOUS servers)."""
         if state not in ALL_STATES:
             raise ValueError(f"unknown dataReplicationState {state!r}")
+        change: dict[str, str] = {"dataReplicationState": state}
+        if state == "CONTINUOUS":
+            change["lagDuration"] = "PT0S"
         with self._lock:
-            self._servers.replace(
-                server_id, lambda s: s["dataReplicationInfo"].update(dataReplicationState=state)
-            )
+            self._servers.replace(server_id, lambda s: s["dataReplicationInfo"].update(change))
 
     # ---- operations -------------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ _WAIT_SLICE = 0.5  # seconds between deadline checks while waiting for a place u
 
 
 class StartBudget:
-    """MAX_STARTS_PER_RUN, spent only by what this run really starts.
+    """The run's places: MAX_STARTS_PER_RUN, or fewer once `limit_to` says REPLICATING_SERVER_LIMIT
+    leaves fewer; spent only by what this run really starts.
 
     A place is held from admission until the start settles; a start that loses its claim to another
     run, fails or is deferred gives its place back. So overlapping runs never spend each other's cap,
@@ -22,6 +23,11 @@ class StartBudget:
         self._started = 0
         self._in_flight = 0
         self._changed = threading.Condition()
+
+    def limit_to(self, places: int) -> None:
+        """No more than `places` starts in all (the room the replicating-server limit leaves)."""
+        with self._changed:
+            self._cap = min(self._cap, max(0, places))
 
     @property
     def held(self) -> int:

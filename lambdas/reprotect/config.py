@@ -35,6 +35,10 @@ class Config:
     max_concurrency: int = int(c.MAX_CONCURRENCY.default)
     notify_when_idle: bool = bool(c.NOTIFY_WHEN_IDLE.default)
     retry_mode: str = str(c.RETRY_MODE.default)
+    max_restarts_per_day: int = int(c.MAX_RESTARTS_PER_DAY.default)
+    replicating_server_limit: int = int(c.REPLICATING_SERVER_LIMIT.default)
+    max_lag_seconds: int = int(c.MAX_LAG_SECONDS.default)
+    remind_after_seconds: int = int(c.REMIND_AFTER_SECONDS.default)
     max_attempts: int = int(c.MAX_ATTEMPTS.default)
     log_level: str = str(c.LOG_LEVEL.default)
 
@@ -54,6 +58,10 @@ class Config:
             max_concurrency=int(_read(env, c.MAX_CONCURRENCY)),
             notify_when_idle=bool(_read(env, c.NOTIFY_WHEN_IDLE)),
             retry_mode=str(_read(env, c.RETRY_MODE)),
+            max_restarts_per_day=int(_read(env, c.MAX_RESTARTS_PER_DAY)),
+            replicating_server_limit=int(_read(env, c.REPLICATING_SERVER_LIMIT)),
+            max_lag_seconds=int(_read(env, c.MAX_LAG_SECONDS)),
+            remind_after_seconds=int(_read(env, c.REMIND_AFTER_SECONDS)),
             max_attempts=int(_read(env, c.MAX_ATTEMPTS)),
             log_level=str(_read(env, c.LOG_LEVEL)),
         )

@@ -57,10 +57,13 @@ DRS_EVENT_DETAIL_TYPES = ("DRS Source Server Data Replication Stalled Change",)
 # --- The table: Powertools' idempotency records and the tool's own items, side by side -------------
 TABLE_PARTITION_KEY = "id"
 TABLE_TTL_ATTRIBUTE = "expiration"
-COOLDOWN_PREFIX = "cooldown#"
+COOLDOWN_PREFIX = "cooldown#"  # one item per server: its cooldown or lease, and its recent starts
+PUBLICATION_PREFIX = "notify#"  # one item per account and Region: the last published report's news
 # What is kept of one event (its idempotency record, its run journal): EventBridge and Scheduler
 # retry an event for at most 24 hours.
 EVENT_RECORD_SECONDS = 24 * 3600
+# MAX_RESTARTS_PER_DAY counts this tool's starts of a server within this window.
+RESTART_WINDOW_SECONDS = 24 * 3600
 
 # --- Settings ---------------------------------------------------------------------------------------
 TRUE_WORDS = ("true", "1", "yes")
@@ -149,6 +152,13 @@ RESTART_COOLDOWN_SECONDS = Setting("RESTART_COOLDOWN_SECONDS", "restart_cooldown
 MAX_CONCURRENCY = Setting("MAX_CONCURRENCY", "max_concurrency", 10, 1, 50)
 NOTIFY_WHEN_IDLE = Setting("NOTIFY_WHEN_IDLE", "notify_when_idle", False)
 RETRY_MODE = Setting("AWS_RETRY_MODE", "retry_mode", "standard", choices=("standard", "adaptive"))
+# 0: no limit. A server started this many times in RESTART_WINDOW_SECONDS is not started again.
+MAX_RESTARTS_PER_DAY = Setting("MAX_RESTARTS_PER_DAY", "max_restarts_per_day", 3, 0, 100)
+# DRS's default quota of replicating source servers per account and Region is 300.
+REPLICATING_SERVER_LIMIT = Setting("REPLICATING_SERVER_LIMIT", "replicating_server_limit", 300, 1, 10_000)
+MAX_LAG_SECONDS = Setting("MAX_LAG_SECONDS", "max_lag_seconds", 3600, 0, 2_592_000)  # 0: lag not judged
+# An unchanged report is published again once the last publication is this old (0: every run).
+REMIND_AFTER_SECONDS = Setting("REMIND_AFTER_SECONDS", "remind_after_seconds", 86_400, 0, 2_592_000)
 
 SETTINGS: tuple[Setting, ...] = (
     DRY_RUN,
@@ -159,6 +169,10 @@ SETTINGS: tuple[Setting, ...] = (
     MAX_CONCURRENCY,
     NOTIFY_WHEN_IDLE,
     RETRY_MODE,
+    MAX_RESTARTS_PER_DAY,
+    REPLICATING_SERVER_LIMIT,
+    MAX_LAG_SECONDS,
+    REMIND_AFTER_SECONDS,
 )
 SETTINGS_BY_KEY: Mapping[str, Setting] = {s.key: s for s in SETTINGS}
 

@@ -1,106 +1,91 @@
-"""Per-server claims in the idempotency table, beside Powertools' records: the restart cooldown.
+"""Per-server items in the idempotency table, beside Powertools' records: the restart cooldown and
+the server's recent starts.
 
 A run claims a server with a conditional write before StartReplication, so two overlapping runs can
 never both start it. The claim is first a short lease (it lasts as long as the run may); once DRS has
 started the server the run confirms it, and the lease becomes the cooldown. A claim that was never
 confirmed (the run failed or crashed first) so expires with the run instead of blocking the server for
-a whole cooldown, and the same event's retry may take it over at once. Items expire through the
-table's TTL attribute, and every condition compares it too, since TTL deletion lags.
+a whole cooldown, and the same event's retry may take it over at once.
+
+The same item keeps the times this tool started the server in the last 24 hours (`starts`), so the
+batch read that finds cooldowns also finds restart loops, and the confirming write records the start:
+no request of its own. The hold (lease or cooldown) ends at `holdUntil`; the item itself lives until
+the table's TTL attribute, which is never earlier than the hold or a day after the last start. The
+item's shapes (`Cooling`, `Record`, `RunClaim`) are in `holds.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from reprotect.contract import COOLDOWN_PREFIX, TABLE_PARTITION_KEY, TABLE_TTL_ATTRIBUTE
+from reprotect.contract import (
+    COOLDOWN_PREFIX,
+    RESTART_WINDOW_SECONDS,
+    TABLE_PARTITION_KEY,
+    TABLE_TTL_ATTRIBUTE,
+)
+from reprotect.holds import (
+    CLAIMED,
+    HOLD,
+    RELEASED,
+    STARTED,
+    STARTS,
+    Cooling,
+    Record,
+    RunClaim,
+    key,
+    read_item,
+)
+from reprotect.lifecycle import iso
+
+__all__ = ["CooldownStore", "Cooling", "NoCooldown", "Record", "RunClaim", "read_item"]
 
 _BATCH = 100  # BatchGetItem takes at most 100 keys
 _MAX_BATCH_ROUNDS = 2  # each within the call window; keys still unprocessed then are not guessed at
-_CLAIMED, _STARTED = "claimed", "started"
-_NAMES = {"#key": TABLE_PARTITION_KEY, "#expires": TABLE_TTL_ATTRIBUTE, "#state": "state"}
-# Free, expired, or this same event's lease that was never confirmed (its retry takes it over).
+_NAMES = {"#expires": TABLE_TTL_ATTRIBUTE, "#hold": HOLD, "#state": "state"}
+# Free (no item, its hold over, or a legacy item expired), or this same event's lease that was never
+# confirmed (its retry takes it over).
 _FREE_OR_OWN_LEASE = (
-    "attribute_not_exists(#key) OR #expires <= :now OR (runKey = :runKey AND #state = :claimed)"
+    "attribute_not_exists(#key) OR #hold <= :now OR (attribute_not_exists(#hold) AND #expires <= :now)"
+    " OR (runKey = :runKey AND #state = :claimed)"
 )
-
-
-@dataclass(frozen=True)
-class Cooling:
-    """What the table says of one server: until when it is held, and whether a start is confirmed.
-
-    `problem` is set instead when the item cannot be read (a value of the wrong type, say).
-    """
-
-    until: str | None
-    confirmed: bool = True
-    problem: str | None = None
-    key: str | None = None  # the event whose run holds it
-
-    def holds_against(self, event_key: str) -> bool:
-        """Whether it keeps a run of `event_key` away: all but that same event's unconfirmed lease,
-        which its retry takes over (the earlier attempt died before it could start the server)."""
-        return bool(self.problem) or self.confirmed or self.key != event_key
-
-
-def _key(server_id: str) -> dict[str, Any]:
-    return {TABLE_PARTITION_KEY: {"S": f"{COOLDOWN_PREFIX}{server_id}"}}
-
-
-def iso(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def read_item(item: Mapping[str, Any], now: int) -> Cooling | None:
-    """The item's hold on its server (None once expired); a malformed item is a problem, not a crash."""
-    try:
-        expires = int(item[TABLE_TTL_ATTRIBUTE]["N"])
-        # Items without a state predate leases: they were written for a start.
-        confirmed = item.get("state", {"S": _STARTED})["S"] != _CLAIMED
-        key = item.get("runKey", {}).get("S")
-        return Cooling(iso(expires), confirmed, key=key) if expires > now else None
-    except (KeyError, TypeError, ValueError, OverflowError) as exc:
-        return Cooling(None, problem=f"unreadable cooldown item ({type(exc).__name__}: {exc!s:.80})")
+_CLAIM = "SET #hold = :hold, #expires = :expires, #state = :claimed, runId = :runId, runKey = :runKey"
 
 
 class CooldownStore:
-    """Claims in the table: `active` reads them, `claim` takes one, `confirm` turns it into the
-    cooldown, `release` drops it."""
+    """Server items in the table: `read` finds holds and recent starts, `claim` takes a server,
+    `confirm` turns the claim into the cooldown and records the start, `release` drops the claim."""
 
     def __init__(self, client: Any, table_name: str, seconds: int) -> None:
         self._client = client
         self._table = table_name
         self._seconds = seconds
+        self._claimed: dict[str, tuple[int, ...]] = {}  # recent starts as each claim found them
 
-    def active(self, server_ids: Iterable[str], now: int) -> dict[str, Cooling]:
-        """The servers held now (cooling down, being started, or unreadable), by id."""
+    def read(self, server_ids: Iterable[str], now: int) -> dict[str, Record]:
+        """What the table holds of these servers, by id (absent: no item)."""
         ids = list(server_ids)
-        found: dict[str, Cooling] = {}
+        found: dict[str, Record] = {}
         for start in range(0, len(ids), _BATCH):
-            request: dict[str, Any] = {
-                self._table: {
-                    "Keys": [_key(sid) for sid in ids[start : start + _BATCH]],
-                    "ConsistentRead": True,
-                }
-            }
-            for _ in range(_MAX_BATCH_ROUNDS):
-                response = self._client.batch_get_item(RequestItems=request)
-                for item in response.get("Responses", {}).get(self._table, []):
-                    held = read_item(item, now)
-                    if held is not None:
-                        found[str(item[TABLE_PARTITION_KEY]["S"]).removeprefix(COOLDOWN_PREFIX)] = held
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-            for key in (request.get(self._table) or {}).get("Keys", []):
-                unread = str(key[TABLE_PARTITION_KEY]["S"]).removeprefix(COOLDOWN_PREFIX)
-                found[unread] = Cooling(
-                    None, problem="DynamoDB left its cooldown item unread (UnprocessedKeys)"
-                )
+            keys = [key(sid) for sid in ids[start : start + _BATCH]]
+            found.update(self._read_batch({self._table: {"Keys": keys, "ConsistentRead": True}}, now))
+        return found
+
+    def _read_batch(self, request: dict[str, Any], now: int) -> dict[str, Record]:
+        found: dict[str, Record] = {}
+        for _ in range(_MAX_BATCH_ROUNDS):
+            response = self._client.batch_get_item(RequestItems=request)
+            for item in response.get("Responses", {}).get(self._table, []):
+                found[_server_of(item)] = read_item(item, now)
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                return found
+        for unread in (request.get(self._table) or {}).get("Keys", []):
+            problem = "DynamoDB left its cooldown item unread (UnprocessedKeys)"
+            found[_server_of(unread)] = Record(Cooling(None, problem=problem))
         return found
 
     def claim(self, server_id: str, run: RunClaim, now: int) -> Cooling | None:
@@ -109,76 +94,122 @@ class CooldownStore:
         A lease of the same event (`run.key`) that was never confirmed may be taken over: that is the
         same work, retried after a crash.
         """
+        values = {
+            ":now": now,
+            ":hold": now + run.lease_seconds,
+            ":expires": now + self._lifetime(run.lease_seconds),
+        }
         try:
-            self._client.put_item(
+            response = self._client.update_item(
                 TableName=self._table,
-                Item={
-                    **_key(server_id),
-                    TABLE_TTL_ATTRIBUTE: {"N": str(now + run.lease_seconds)},
-                    "state": {"S": _CLAIMED},
-                    "runId": {"S": run.run_id},
-                    "runKey": {"S": run.key},
-                },
+                Key=key(server_id),
+                UpdateExpression=_CLAIM,
                 ConditionExpression=_FREE_OR_OWN_LEASE,
-                ExpressionAttributeNames=_NAMES,
+                ExpressionAttributeNames={**_NAMES, "#key": TABLE_PARTITION_KEY},
                 ExpressionAttributeValues={
-                    ":now": {"N": str(now)},
+                    **{name: {"N": str(value)} for name, value in values.items()},
+                    ":claimed": {"S": CLAIMED},
+                    ":runId": {"S": run.run_id},
                     ":runKey": {"S": run.key},
-                    ":claimed": {"S": _CLAIMED},
                 },
+                ReturnValues="ALL_OLD",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if _code(exc) != "ConditionalCheckFailedException":
                 raise
-            return read_item(exc.response.get("Item") or {}, now) or Cooling(iso(now))
+            return read_item(exc.response.get("Item") or {}, now).hold or Cooling(iso(now))
+        self._claimed[server_id] = read_item(response.get("Attributes") or {}, now).starts
         return None
 
     def confirm(self, server_id: str, run: RunClaim, now: int) -> None:
-        """DRS started the server: this run's lease becomes the cooldown."""
-        self._client.update_item(
-            TableName=self._table,
-            Key=_key(server_id),
-            UpdateExpression="SET #expires = :until, #state = :started, startedAt = :at, runId = :run",
-            ConditionExpression="runKey = :runKey",
-            ExpressionAttributeNames={"#expires": TABLE_TTL_ATTRIBUTE, "#state": "state"},
-            ExpressionAttributeValues={
-                ":until": {"N": str(now + self._seconds)},
-                ":started": {"S": _STARTED},
-                ":at": {"S": iso(now)},
-                ":run": {"S": run.run_id},
-                ":runKey": {"S": run.key},
-            },
-        )
+        """DRS started the server: this event's lease becomes the cooldown, and the start is recorded.
 
-    def release(self, server_id: str, run: RunClaim) -> None:
-        """Drop this run's lease after an attempt that did not start the server."""
+        Confirming a start this event already confirmed changes nothing.
+        """
+        earlier = self._claimed.pop(server_id, None)
+        # Without this run's claim (an earlier attempt of the event claimed), the start is appended.
+        starts = "list_append(if_not_exists(#starts, :none), :now)" if earlier is None else ":starts"
         try:
-            self._client.delete_item(
+            self._client.update_item(
                 TableName=self._table,
-                Key=_key(server_id),
-                ConditionExpression="runId = :run",
-                ExpressionAttributeValues={":run": {"S": run.run_id}},
+                Key=key(server_id),
+                UpdateExpression=(
+                    f"SET #hold = :until, #expires = :expires, #state = :started, startedAt = :at,"
+                    f" runId = :run, #starts = {starts}"
+                ),
+                ConditionExpression="runKey = :runKey AND #state = :claimed",
+                ExpressionAttributeNames={**_NAMES, "#starts": STARTS},
+                ExpressionAttributeValues=self._confirmation(run, now, earlier),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            old = exc.response.get("Item") or {}
+            done = old.get("runKey", {}).get("S") == run.key and old.get("state", {}).get("S") == STARTED
+            if _code(exc) != "ConditionalCheckFailedException" or not done:
                 raise
 
+    def _confirmation(self, run: RunClaim, now: int, earlier: tuple[int, ...] | None) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            ":until": {"N": str(now + self._seconds)},
+            ":expires": {"N": str(now + self._lifetime(self._seconds))},
+            ":started": {"S": STARTED},
+            ":claimed": {"S": CLAIMED},
+            ":at": {"S": iso(now)},
+            ":run": {"S": run.run_id},
+            ":runKey": {"S": run.key},
+        }
+        if earlier is None:
+            values.update({":none": {"L": []}, ":now": {"L": [{"N": str(now)}]}})
+        else:
+            values[":starts"] = {"L": [{"N": str(t)} for t in (*earlier, now)]}
+        return values
 
-@dataclass(frozen=True)
-class RunClaim:
-    """Who claims: this invocation (`run_id`), the event it serves (`key`, shared by its retries), and
-    how long its lease may last (as long as the invocation)."""
+    def release(self, server_id: str, run: RunClaim) -> None:
+        """Drop this run's lease after an attempt that did not start the server (a failed attempt does
+        not count). An item that records recent starts is kept, with its hold ended."""
+        keep = self._claimed.pop(server_id, ())
+        common: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": key(server_id),
+            "ConditionExpression": "runId = :run",
+        }
+        try:
+            if not keep:
+                self._client.delete_item(**common, ExpressionAttributeValues={":run": {"S": run.run_id}})
+                return
+            self._client.update_item(
+                **common,
+                UpdateExpression="SET #hold = :zero, #state = :released",
+                ExpressionAttributeNames={"#hold": HOLD, "#state": "state"},
+                ExpressionAttributeValues={
+                    ":run": {"S": run.run_id},
+                    ":zero": {"N": "0"},
+                    ":released": {"S": RELEASED},
+                },
+            )
+        except ClientError as exc:
+            if _code(exc) != "ConditionalCheckFailedException":
+                raise
 
-    run_id: str
-    key: str
-    lease_seconds: int
+    @staticmethod
+    def _lifetime(hold_seconds: int) -> int:
+        """How long the item must live from now: its hold, and a day for the start it may record."""
+        return max(hold_seconds, RESTART_WINDOW_SECONDS)
+
+
+def _server_of(item: Mapping[str, Any]) -> str:
+    return str(item[TABLE_PARTITION_KEY]["S"]).removeprefix(COOLDOWN_PREFIX)
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code"))
 
 
 class NoCooldown:
     """No table (the CLI without --table): nothing is cooling down and every claim succeeds."""
 
-    def active(self, server_ids: Iterable[str], now: int) -> dict[str, Cooling]:
+    def read(self, server_ids: Iterable[str], now: int) -> dict[str, Record]:
         return {}
 
     def claim(self, server_id: str, run: RunClaim, now: int) -> Cooling | None:

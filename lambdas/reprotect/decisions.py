@@ -1,9 +1,13 @@
-"""Pure decisions about a candidate once the policy allows it: cooldown, cap, deadline, and what an
-answer from DynamoDB or DRS means for it. Values in, an outcome out; no I/O, no clock, no threads."""
+"""Pure decisions about a candidate once the policy allows it: restart loops, cooldown, the
+replicating-server limit, cap, deadline, and what an answer from DynamoDB or DRS means for it. Values
+in, an outcome out; no I/O, no clock (`now` is given), no threads."""
 
 from __future__ import annotations
 
-from reprotect.cooldown import Cooling
+from dataclasses import dataclass
+
+from reprotect import lifecycle
+from reprotect.holds import Cooling, Record
 from reprotect.outcomes import Outcome, Reason, ServerOutcome
 from reprotect.selection import Candidate, Verdict
 
@@ -15,20 +19,54 @@ _THROTTLED = frozenset({"ThrottlingException", "TooManyRequestsException"})
 _LOST_ANSWERS = frozenset({"ReadTimeoutError", "ConnectionClosedError", "ResponseStreamingError"})
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What bounds a run's starts: MAX_STARTS_PER_RUN; REPLICATING_SERVER_LIMIT with the servers that
+    were replicating before the run (`replicating` None: not counted, so not bounded); and
+    MAX_RESTARTS_PER_DAY (0: no limit)."""
+
+    max_starts: int
+    replicating_limit: int = 10_000
+    replicating: int | None = None
+    max_restarts: int = 0
+
+    @property
+    def places(self) -> int:
+        """Starts the run may make: the cap, or fewer when the limit leaves fewer."""
+        if self.replicating is None:
+            return self.max_starts
+        return min(self.max_starts, lifecycle.places(self.replicating_limit, self.replicating))
+
+    def reached(self, starts_so_far: int) -> Reason | None:
+        """Which bound `starts_so_far` reached: the replicating-server limit first, then the cap."""
+        if self.replicating is not None and self.replicating + starts_so_far >= self.replicating_limit:
+            return Reason.REPLICATING_LIMIT
+        return Reason.MAX_STARTS if starts_so_far >= self.max_starts else None
+
+
 def admit(
     candidate: Candidate,
     *,
-    cooling: Cooling | None,
+    record: Record | None,
+    limits: Limits,
     starts_so_far: int,
-    max_starts: int,
+    now: int,
     deadline_reached: bool,
     dry_run: bool,
 ) -> Verdict:
-    """The candidate itself when it is to be started now, else its outcome (would-start included)."""
-    if cooling is not None:
-        return held(candidate, cooling, by="drs-reprotect")
-    if starts_so_far >= max_starts or deadline_reached:
-        return defer(candidate, cap_reached=starts_so_far >= max_starts, max_starts=max_starts)
+    """The candidate itself when it is to be started now, else its outcome (would-start included).
+
+    A restart loop is named before the cooldown: it needs a person, the cooldown only time.
+    """
+    record = record or Record()
+    looping = lifecycle.flapping(record.starts, now, limits.max_restarts)
+    if looping:
+        return candidate.attention(Reason.FLAPPING, looping)
+    if record.hold is not None:
+        return held(candidate, record.hold, by="drs-reprotect")
+    bound = limits.reached(starts_so_far)
+    if bound or deadline_reached:
+        return defer(candidate, bound, limits)
     if dry_run:
         return candidate.outcome(Outcome.WOULD_START, Reason.REPLICATION_STOPPED)
     return candidate
@@ -39,11 +77,17 @@ def takes_a_start(verdict: Verdict) -> bool:
     return isinstance(verdict, Candidate) or verdict.outcome is Outcome.WOULD_START
 
 
-def defer(candidate: Candidate, *, cap_reached: bool, max_starts: int) -> ServerOutcome:
-    if cap_reached:
-        return candidate.outcome(
-            Outcome.DEFERRED, Reason.MAX_STARTS, f"MAX_STARTS_PER_RUN={max_starts} reached"
+def defer(candidate: Candidate, bound: Reason | None, limits: Limits) -> ServerOutcome:
+    """Deferred to the next run: by the bound the run's starts reached, else by the deadline."""
+    if bound is Reason.REPLICATING_LIMIT:
+        detail = (
+            f"REPLICATING_SERVER_LIMIT={limits.replicating_limit} reached"
+            f" ({limits.replicating} servers were replicating before this run)"
         )
+        return candidate.outcome(Outcome.DEFERRED, Reason.REPLICATING_LIMIT, detail)
+    if bound is Reason.MAX_STARTS:
+        detail = f"MAX_STARTS_PER_RUN={limits.max_starts} reached"
+        return candidate.outcome(Outcome.DEFERRED, Reason.MAX_STARTS, detail)
     return past_deadline(candidate)
 
 
@@ -66,6 +110,24 @@ def held(candidate: Candidate, cooling: Cooling, *, by: str = "another run") -> 
 def store_failed(candidate: Candidate, code: str, message: str) -> ServerOutcome:
     """The cooldown could not be read or written: starting blind could restart it too soon."""
     return candidate.outcome(Outcome.FAILED, Reason.COOLDOWN_UNAVAILABLE, message[:MAX_DETAIL], code)
+
+
+def failed_over(candidate: Candidate, detail: str) -> ServerOutcome:
+    return candidate.outcome(Outcome.SKIPPED, Reason.FAILED_OVER, detail)
+
+
+def lookup_failed(candidate: Candidate, code: str) -> ServerOutcome:
+    """Its recovery instances could not be read: starting it could undo a failover, so it is not."""
+    detail = f"DescribeRecoveryInstances failed ({code}): not started, it may have failed over"
+    return candidate.outcome(Outcome.FAILED, Reason.RECOVERY_LOOKUP_FAILED, detail, code)
+
+
+def uncounted(candidate: Candidate, *, describe_failed: bool) -> ServerOutcome:
+    """Not started because the replicating servers could not all be counted (the limit needs them)."""
+    if describe_failed:
+        detail = "DescribeSourceServers failed before the replicating servers were counted"
+        return candidate.outcome(Outcome.DEFERRED, Reason.DESCRIBE_FAILED, detail)
+    return past_deadline(candidate)
 
 
 def started(candidate: Candidate, detail: str | None = None) -> ServerOutcome:
@@ -101,7 +163,7 @@ def settled(candidate: Candidate, code: str, state: str | None, *, earlier: bool
 def unconfirmed(candidate: Candidate, code: str) -> ServerOutcome:
     """An ambiguous start that could not be settled: a person should look (its claim is kept)."""
     detail = f"StartReplication answered {code} and the server could not be described again in time"
-    return candidate.outcome(Outcome.ATTENTION, Reason.START_UNCONFIRMED, detail, code)
+    return candidate.attention(Reason.START_UNCONFIRMED, detail, code)
 
 
 def start_refused(candidate: Candidate, code: str, message: str) -> ServerOutcome:

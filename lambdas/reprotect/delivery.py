@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -11,7 +12,9 @@ from reprotect import render
 from reprotect.contract import Metric
 from reprotect.observability import logger, metrics
 from reprotect.outcomes import OUTCOME_TABLE
+from reprotect.publication import NoPublicationLog, Policy, Published, standing_news, why_publish
 from reprotect.report import Report, Status
+from reprotect.services import Publications
 
 LOG_PART_SERVERS = 500  # about 100 KB of JSON a log line, so each part fits a CloudWatch Logs event
 UNPUBLISHED = "Report not published"
@@ -23,8 +26,17 @@ class PublishError(RuntimeError):
     report is, for whoever finds the event in a dead-letter queue or on-failure destination."""
 
 
-def deliver(report: Report, *, sns: Any, topic_arn: str, notify_when_idle: bool) -> Report:
-    """Publish the run's report (unless idle and not asked to) and return it as published."""
+def deliver(
+    report: Report,
+    *,
+    sns: Any,
+    topic_arn: str,
+    policy: Policy,
+    publications: Publications | None = None,
+) -> Report:
+    """Publish the run's report when it has something to say (publication.py) and return it as
+    published, or as it would have been."""
+    log = publications or NoPublicationLog()
     fitted = render.fit(report)
     if fitted.truncated:
         _log_whole_list(report)
@@ -35,18 +47,40 @@ def deliver(report: Report, *, sns: Any, topic_arn: str, notify_when_idle: bool)
         duration_ms=fitted.duration_ms,
         error=fitted.error,
     )
-    if fitted.status is not Status.IDLE or notify_when_idle:
-        try:
-            message_id = publish(sns, topic_arn, fitted)
-        except (ClientError, BotoCoreError) as exc:
-            logger.exception(UNPUBLISHED, report=fitted.to_dict())
-            cause = f"{type(exc).__name__}: {exc!s:.200}"
-            raise PublishError(
-                f"run {report.info.run_id}: publishing its report to {topic_arn} failed ({cause});"
-                f" the report is in the function's log as '{UNPUBLISHED}'"
-            ) from exc
-        logger.info("Report published", message_id=message_id)
+    now = int(time.time())
+    why = why_publish(report, _last(log, report), now, policy)  # the whole report, not the trimmed one
+    if why is None:
+        logger.info("Report not published: nothing new since the last one", status=fitted.status)
+        return fitted
+    try:
+        message_id = publish(sns, topic_arn, fitted)
+    except (ClientError, BotoCoreError) as exc:
+        logger.exception(UNPUBLISHED, report=fitted.to_dict())
+        cause = f"{type(exc).__name__}: {exc!s:.200}"
+        raise PublishError(
+            f"run {report.info.run_id}: publishing its report to {topic_arn} failed ({cause});"
+            f" the report is in the function's log as '{UNPUBLISHED}'"
+        ) from exc
+    logger.info("Report published", message_id=message_id, why=why)
+    _remember(log, report, now)
     return fitted
+
+
+def _last(log: Publications, report: Report) -> Published | None:
+    try:
+        return log.last(report.info.account, report.info.region)
+    except (ClientError, BotoCoreError):
+        # Unknown is treated as never published: a report with news is sent rather than lost.
+        logger.exception("Could not read the last publication")
+        return None
+
+
+def _remember(log: Publications, report: Report, now: int) -> None:
+    try:
+        log.remember(report.info.account, report.info.region, standing_news(report), now)
+    except (ClientError, BotoCoreError):
+        # The report is out; the next run may publish the same news again, which is only noise.
+        logger.exception("Could not record the publication")
 
 
 def publish(sns: Any, topic_arn: str, report: Report) -> str:

@@ -1,7 +1,15 @@
 """One run, carried out: page through DRS, ask the pure decisions about each server, start the ones
 they allow on a small pool of threads, and tally every outcome. The decisions live in `selection`
-(policy) and `decisions` (cooldown, cap, deadline, answers); this module only owns the paging and
-the I/O around it, and `starter` the workers."""
+(policy), `lifecycle` (failover, restart loops, the replicating count, lag) and `decisions` (cooldown,
+limits, deadline, answers); this module owns the paging and the lookups around it, `admission` the
+reads and limits before a start, and `starter` the workers.
+
+A run has two phases. The survey pages through every server it was asked about, judging all but the
+candidates (stopped servers the policy allows), looking up the recovery instances of the candidates
+that name one (one DescribeRecoveryInstances call per 200 of them, per page), and counting the
+servers that replicate. Only then, with the count whole, does admission start candidates: DRS's
+limit of replicating servers cannot be honoured on a count that later pages could still raise. A run
+asked about given servers counts the whole fleet, and only when it has a candidate."""
 
 from __future__ import annotations
 
@@ -11,10 +19,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reprotect import decisions
+from reprotect import decisions, lifecycle, recovery
+from reprotect.admission import Admission
 from reprotect.budget import StartBudget
 from reprotect.config import Config
-from reprotect.cooldown import Cooling, RunClaim
+from reprotect.cooldown import RunClaim
 from reprotect.deadline import Deadline
 from reprotect.drs import describe_pages, error_code
 from reprotect.events import RunRequest
@@ -25,7 +34,7 @@ from reprotect.selection import Candidate, classify, hostname
 from reprotect.services import STORE_ERRORS, Services
 from reprotect.starter import Starter, record
 
-COOLDOWN_BATCH = 100  # keys in one BatchGetItem
+LOOKUP_ERRORS = (ClientError, BotoCoreError)
 _ACCOUNT_ERRORS = {"UninitializedAccountException", "AccessDeniedException", "UnrecognizedClientException"}
 
 
@@ -50,7 +59,8 @@ def run(
     claim = RunClaim(run_id, request.dedupe_key, lease_seconds=int(deadline.remaining()) + 1)
     earlier = _earlier_intents(services)
     starter = Starter(config.max_concurrency, services, budget, tally, claim, deadline, earlier)
-    sweep = Sweep(config, services, starter, budget, tally, deadline, claim, earlier)
+    admission = Admission(config, services, starter, budget, tally, deadline, claim.key)
+    sweep = Sweep(config, services, admission, tally, deadline, claim, earlier)
     try:
         sweep.run(request.server_ids)
     except (ClientError, BotoCoreError) as exc:  # the account, credentials or endpoint: not one server
@@ -64,14 +74,13 @@ def run(
 
 
 class Sweep:
-    """The pager's side: describe, classify, read cooldowns, admit; admitted servers go to the Starter."""
+    """The pager's side: describe, classify, look up failovers, count; then hand candidates to admission."""
 
     def __init__(
         self,
         config: Config,
         services: Services,
-        starter: Starter,
-        budget: StartBudget,
+        admission: Admission,
         tally: Tally,
         deadline: Deadline,
         claim: RunClaim,
@@ -79,48 +88,107 @@ class Sweep:
     ) -> None:
         self._config = config
         self._services = services
-        self._starter = starter
-        self._budget = budget
+        self._admission = admission
         self._tally = tally
         self._deadline = deadline
         self._claim = claim
         self._seen: set[str] = set()
-        self._earlier = earlier
+        self._earlier = earlier  # what earlier attempts of this event set out to start
+        self._pending: list[Candidate] = []  # surveyed candidates not yet handed to admission
+        self._replicating = 0
 
     def run(self, server_ids: tuple[str, ...] | None) -> None:
         failed = False
         try:
-            for page in describe_pages(self._services.drs, server_ids):
-                self._page(page)
-                del page  # let this page's servers go before the next page is parsed
-                if self._deadline.reached():  # describing on would find servers we cannot start in time
-                    self._tally.sweep_complete = False
-                    break
+            self._survey(server_ids)
+            if self._pending and self._tally.sweep_complete:
+                replicating = self._replicating if server_ids is None else self._count_fleet()
+                if replicating is not None:
+                    pending, self._pending = self._pending, []
+                    self._admission.admit(pending, replicating=replicating)
         except Exception:
             failed, self._tally.sweep_complete = True, False
             raise
         finally:
-            for server_id in server_ids or ():  # every requested id gets an outcome, whatever happened
-                if server_id not in self._seen:
-                    verdict = decisions.not_described(
-                        server_id, sweep_complete=self._tally.sweep_complete, describe_failed=failed
-                    )
-                    record(self._tally, verdict)
+            self._account_for(server_ids, failed)
+
+    def _account_for(self, server_ids: tuple[str, ...] | None, failed: bool) -> None:
+        """Every surveyed candidate and every requested id gets an outcome, whatever happened."""
+        for candidate in self._pending:
+            record(self._tally, decisions.uncounted(candidate, describe_failed=failed))
+        self._pending = []
+        for server_id in server_ids or ():
+            if server_id not in self._seen:
+                verdict = decisions.not_described(
+                    server_id, sweep_complete=self._tally.sweep_complete, describe_failed=failed
+                )
+                record(self._tally, verdict)
+
+    def _survey(self, server_ids: tuple[str, ...] | None) -> None:
+        for page in describe_pages(self._services.drs, server_ids):
+            self._page(page)
+            del page  # let this page's servers go before the next page is parsed
+            if self._deadline.reached():  # describing on would find servers we cannot start in time
+                self._tally.sweep_complete = False
+                break
+
+    def _count_fleet(self) -> int | None:
+        """The replicating servers of the whole fleet (a run asked about given servers has only theirs);
+        None when the deadline came first. Their states are only counted: they are not judged or listed."""
+        replicating: set[str] = set()
+        for page in describe_pages(self._services.drs, None):
+            replicating.update(s["sourceServerID"] for s in page if lifecycle.replicating(s))
+            if self._deadline.reached():  # the run's own servers wait for the next run
+                self._tally.sweep_complete = False
+                return None
+        return len(replicating)
 
     def _page(self, page: list[dict[str, Any]]) -> None:
         if self._tally.account is None and page:
             self._tally.account = _account_of(page[0].get("arn"))
-        candidates = []
+        candidates: list[tuple[Candidate, dict[str, Any]]] = []
         for server in page:
             if server["sourceServerID"] in self._seen:  # a server that moved between pages is judged once
                 continue
             self._seen.add(server["sourceServerID"])
+            self._replicating += lifecycle.replicating(server)
             verdict = self._earlier_start(server) or classify(server, self._config)
             if isinstance(verdict, Candidate):
-                candidates.append(verdict)
+                candidates.append((verdict, server))
             else:
                 record(self._tally, verdict)
-        self._dispatch(candidates)
+        if candidates and self._deadline.reached():
+            self._pending += [candidate for candidate, _ in candidates]  # no time to look them up
+            return
+        self._pending += self._not_failed_over(candidates)
+
+    def _not_failed_over(self, candidates: list[tuple[Candidate, dict[str, Any]]]) -> list[Candidate]:
+        """The candidates that were not recovered for real; the others get their outcome here."""
+        named = {c.source_server_id for c, server in candidates if server.get("recoveryInstanceId")}
+        instances, unread = self._recovery_instances(sorted(named))
+        kept = []
+        for candidate, server in candidates:
+            if unread and candidate.source_server_id in named:
+                record(self._tally, decisions.lookup_failed(candidate, unread))
+                continue
+            detail = lifecycle.failed_over(server, instances.get(candidate.source_server_id, ()))
+            if detail:
+                record(self._tally, decisions.failed_over(candidate, detail))
+            else:
+                kept.append(candidate)
+        return kept
+
+    def _recovery_instances(
+        self, server_ids: list[str]
+    ) -> tuple[dict[str, list[recovery.RecoveryInstance]], str]:
+        """The recovery instances of these servers, and the error code when they could not be read."""
+        if not server_ids:
+            return {}, ""
+        try:
+            return recovery.instances_of(self._services.drs, server_ids), ""
+        except LOOKUP_ERRORS as exc:
+            logger.exception("Could not describe recovery instances", error_code=error_code(exc))
+            return {}, error_code(exc)
 
     def _earlier_start(self, server: dict[str, Any]) -> ServerOutcome | None:
         """A server an earlier attempt of this event set out to start, and DRS shows started."""
@@ -133,66 +201,6 @@ class Sweep:
         except STORE_ERRORS:
             logger.warning("Could not confirm an earlier attempt's claim", source_server_id=sid)
         return decisions.started(Candidate(sid, hostname(server)), decisions.STARTED_EARLIER)
-
-    def _dispatch(self, pending: list[Candidate]) -> None:
-        # Cooldowns are read a batch at a time, and only while the run may still start servers: a
-        # server deferred by the cap or the deadline costs no DynamoDB request, and the first starts
-        # need not wait for the whole page's cooldowns.
-        cap = self._config.max_starts_per_run
-        while pending:
-            room = self._budget.room(self._deadline)  # waits while starts in flight hold every place
-            if room <= 0 or self._deadline.reached():
-                for candidate in pending:
-                    record(self._tally, decisions.defer(candidate, cap_reached=room <= 0, max_starts=cap))
-                return
-            size = min(room, COOLDOWN_BATCH)
-            batch, pending = pending[:size], pending[size:]
-            try:
-                cooling = self._services.cooldown.active(
-                    [c.source_server_id for c in batch], int(time.time())
-                )
-            except STORE_ERRORS as exc:
-                # Starting without knowing the cooldowns could restart a server too soon: hold them all.
-                logger.exception("Could not read cooldowns", error_code=error_code(exc))
-                self._hold(batch + pending, exc)
-                return
-            self._launch([c for c in batch if self._admit(c, cooling.get(c.source_server_id))])
-
-    def _admit(self, candidate: Candidate, cooling: Cooling | None) -> bool:
-        """Judge one candidate; True when it is to be started (its place under the cap is taken)."""
-        verdict = decisions.admit(
-            candidate,
-            cooling=cooling if cooling and cooling.holds_against(self._claim.key) else None,
-            starts_so_far=self._budget.held,
-            max_starts=self._config.max_starts_per_run,
-            deadline_reached=self._deadline.reached(),
-            dry_run=self._config.dry_run,
-        )
-        if decisions.takes_a_start(verdict):
-            self._budget.take()
-        if isinstance(verdict, Candidate):
-            return True
-        if decisions.takes_a_start(verdict):  # a would-start is done at once
-            self._budget.settle(started=True)
-        record(self._tally, verdict)
-        return False
-
-    def _launch(self, admitted: list[Candidate]) -> None:
-        """Write down what this run sets out to start (the run record), then start it."""
-        try:
-            self._services.journal.intend([c.source_server_id for c in admitted], int(time.time()))
-        except STORE_ERRORS as exc:
-            logger.exception("Could not write the run journal", error_code=error_code(exc))
-            for _ in admitted:
-                self._budget.settle(started=False)
-            self._hold(admitted, exc)
-            return
-        for candidate in admitted:
-            self._starter.submit(candidate)
-
-    def _hold(self, candidates: list[Candidate], exc: Exception) -> None:
-        for candidate in candidates:
-            record(self._tally, decisions.store_failed(candidate, error_code(exc), str(exc)))
 
 
 def _earlier_intents(services: Services) -> frozenset[str]:

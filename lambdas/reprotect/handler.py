@@ -21,6 +21,7 @@ from reprotect.contract import EVENT_RECORD_SECONDS, Metric
 from reprotect.deadline import Deadline
 from reprotect.events import Ignored, RunRequest, parse_event
 from reprotect.observability import logger, metrics
+from reprotect.publication import Policy
 from reprotect.report import Report
 
 IDEMPOTENCY_KEY = "dedupe_key"  # the RunRequest field two deliveries of one event share
@@ -54,17 +55,22 @@ def run_and_deliver(
 ) -> Report:
     """The work done once per event: run, then publish. Its result is the idempotency record."""
     config = config.with_dry_run(request.dry_run)
+    run_services = services.for_run(config, deadline, request.dedupe_key)
     report = engine.run(
         request,
         config,
-        services.for_run(config, deadline, request.dedupe_key),
+        run_services,
         run_id=context.aws_request_id,
         deadline=deadline,
         account=_account_of(context.invoked_function_arn),
     )
     sns = _client("sns", deadline.publish_window(), config)
     return delivery.deliver(
-        report, sns=sns, topic_arn=str(config.topic_arn), notify_when_idle=config.notify_when_idle
+        report,
+        sns=sns,
+        topic_arn=str(config.topic_arn),
+        policy=Policy(config.notify_when_idle, config.remind_after_seconds),
+        publications=run_services.publications,
     )
 
 

@@ -29,20 +29,26 @@ class Reason(StrEnum):
     NOT_OPTED_IN = "not-opted-in"
     FAILBACK = "failback-direction"
     EXTENDED = "extended-from-staging-account"
+    FAILED_OVER = "failed-over"
     COOLDOWN = "cooldown"
     NO_LONGER_STOPPED = "no-longer-stopped"
     NOT_FOUND = "not-found"
     MAX_STARTS = "max-starts-per-run"
+    REPLICATING_LIMIT = "replicating-limit"
     DEADLINE = "deadline"
     THROTTLED = "throttled"
     START_FAILED = "start-failed"
     START_UNCONFIRMED = "start-unconfirmed"
     DESCRIBE_FAILED = "describe-failed"
     COOLDOWN_UNAVAILABLE = "cooldown-store-error"
+    RECOVERY_LOOKUP_FAILED = "recovery-lookup-failed"
+    FLAPPING = "flapping"
     STALLED = "stalled"
     DISCONNECTED = "disconnected"
     PAUSED = "paused"
     REPLICATION_ERROR = "replication-error"
+    INITIATION_FAILED = "initiation-failed"
+    LAGGING = "lagging"
     UNKNOWN_STATE = "unknown-state"
     REPLICATING = "replicating"
 
@@ -87,6 +93,7 @@ class ServerOutcome:
     reason: Reason
     detail: str | None = None
     error_code: str | None = None
+    diagnosis: str | None = None  # cause and what to check, for servers that need a person
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -99,6 +106,8 @@ class ServerOutcome:
             out["detail"] = self.detail
         if self.error_code:
             out["errorCode"] = self.error_code
+        if self.diagnosis:
+            out["diagnosis"] = self.diagnosis
         return out
 
     @classmethod
@@ -110,4 +119,5 @@ class ServerOutcome:
             Reason(data["reason"]),
             data.get("detail"),
             data.get("errorCode"),
+            data.get("diagnosis"),
         )

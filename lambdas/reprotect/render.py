@@ -91,6 +91,8 @@ def _section(report: Report, kind: Outcome, per_section: int) -> list[str]:
             f"  - {server.source_server_id} {clean(server.hostname or '-', MAX_NAME)}: {server.reason}"
             + (f" ({extra})" if extra else "")
         )
+        if server.diagnosis:
+            lines.append(f"    What to check: {clean(server.diagnosis)}")
     shown = min(len(rows), per_section)
     if total > shown:
         lines.append(f"  ... and {total - shown} more (see the JSON report)")

@@ -16,14 +16,19 @@ from typing import Any
 from reprotect.events import Trigger
 from reprotect.outcomes import LISTED, NOTEWORTHY, Outcome, ServerOutcome
 
-SCHEMA_VERSION = 1
+# 2: status `attention`, and `diagnosis` on the servers that need a person. Reports of version 1
+# (kept by the idempotency store) still read.
+SCHEMA_VERSION = 2
 
 
 class Status(StrEnum):
-    OK = "ok"
-    PARTIAL_FAILURE = "partial-failure"
+    """A run's verdict, most serious first: `status` gives the first that applies."""
+
     FAILED = "failed"
+    PARTIAL_FAILURE = "partial-failure"
+    ATTENTION = "attention"
     DRY_RUN = "dry-run"
+    OK = "ok"
     IDLE = "idle"
 
 
@@ -65,11 +70,15 @@ class Report:
 
     @property
     def status(self) -> Status:
+        """failed > partial-failure > attention > dry-run > ok > idle: a server needing a person makes
+        the run `attention` unless something failed, whatever else it did."""
         counts = self.counts
         if self.error or (counts[Outcome.FAILED] and not counts[Outcome.STARTED]):
             return Status.FAILED
         if counts[Outcome.FAILED] or not self.sweep_complete:
             return Status.PARTIAL_FAILURE
+        if counts[Outcome.ATTENTION]:
+            return Status.ATTENTION
         if not any(counts[kind] for kind in NOTEWORTHY):
             return Status.IDLE
         return Status.DRY_RUN if self.info.dry_run else Status.OK
@@ -89,7 +98,7 @@ class Report:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The public JSON form, documented in the README (`schemaVersion` 1)."""
+        """The public JSON form, documented in the README (`schemaVersion` 2)."""
         out: dict[str, Any] = {
             "schemaVersion": SCHEMA_VERSION,
             "runId": self.info.run_id,

@@ -1,9 +1,9 @@
-"""What a run talks to, as the executor sees it: DRS clients and the table's two stores."""
+"""What a run talks to, as the executor sees it: DRS clients and the table's stores."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import boto3
@@ -12,18 +12,19 @@ from botocore.exceptions import BotoCoreError, ClientError
 from reprotect import aws
 from reprotect.config import Config
 from reprotect.contract import EVENT_RECORD_SECONDS
-from reprotect.cooldown import CooldownStore, Cooling, NoCooldown, RunClaim
+from reprotect.cooldown import CooldownStore, Cooling, NoCooldown, Record, RunClaim
 from reprotect.deadline import Deadline
 from reprotect.drs import make_client
 from reprotect.journal import NoJournal, RunJournal
+from reprotect.publication import NoPublicationLog, PublicationLog, Published
 
 STORE_ERRORS = (ClientError, BotoCoreError)
 
 
 class Cooldowns(Protocol):
-    """The cooldown store (cooldown.CooldownStore, or cooldown.NoCooldown without a table)."""
+    """The servers' items (cooldown.CooldownStore, or cooldown.NoCooldown without a table)."""
 
-    def active(self, server_ids: Iterable[str], now: int) -> dict[str, Cooling]: ...
+    def read(self, server_ids: Iterable[str], now: int) -> dict[str, Record]: ...
     def claim(self, server_id: str, run: RunClaim, now: int) -> Cooling | None: ...
     def confirm(self, server_id: str, run: RunClaim, now: int) -> None: ...
     def release(self, server_id: str, run: RunClaim) -> None: ...
@@ -36,15 +37,23 @@ class Journal(Protocol):
     def intend(self, server_ids: Iterable[str], now: int) -> None: ...
 
 
+class Publications(Protocol):
+    """The record of the last publication (publication.PublicationLog, or NoPublicationLog)."""
+
+    def last(self, account: str | None, region: str | None) -> Published | None: ...
+    def remember(self, account: str | None, region: str | None, digest: str, now: int) -> None: ...
+
+
 @dataclass(frozen=True)
 class Services:
     """The pager's DRS client (`drs`), the workers' (`starts`: StartReplication and describing an
-    ambiguous start again), the cooldown store and the run journal."""
+    ambiguous start again), the cooldown store, the run journal and the publication record."""
 
     drs: Any
     starts: Any
     cooldown: Cooldowns
     journal: Journal
+    publications: Publications = field(default_factory=NoPublicationLog)
 
 
 def for_run(
@@ -52,7 +61,7 @@ def for_run(
 ) -> Services:
     """One run's clients and stores, each call bounded by the run's deadline (see deadline.py).
 
-    Without a table (the CLI without --table) nothing is cooled down or journaled.
+    Without a table (the CLI without --table) nothing is cooled down, journaled or remembered.
     """
 
     def drs(window: float) -> Any:
@@ -79,4 +88,5 @@ def for_run(
     )
     cooldown = CooldownStore(dynamodb, config.table_name, config.restart_cooldown_seconds)
     journal = RunJournal(dynamodb, config.table_name, event_key, EVENT_RECORD_SECONDS)
-    return Services(pager, starts, cooldown, journal)
+    publications = PublicationLog(dynamodb, config.table_name, config.remind_after_seconds)
+    return Services(pager, starts, cooldown, journal, publications)

@@ -52,11 +52,11 @@ def _id(template: Template, resource_type: str) -> str:
 
 def test_exact_statements_by_default(template: Template) -> None:
     assert statements(template) == {
-        "DescribeSourceServers": {
-            "Sid": "DescribeSourceServers",
+        "DescribeSourceServersAndRecoveryInstances": {
+            "Sid": "DescribeSourceServersAndRecoveryInstances",
             "Effect": "Allow",
-            "Action": "drs:DescribeSourceServers",
-            "Resource": "*",  # the action has no resource type
+            "Action": ["drs:DescribeSourceServers", "drs:DescribeRecoveryInstances"],
+            "Resource": "*",  # neither action has a resource type
         },
         "StartReplication": {
             "Sid": "StartReplication",
@@ -178,7 +178,7 @@ def test_permissions_construct_alone_in_a_bare_stack() -> None:
     assert by_sid["ReportFailedInvocations"]["Resource"] == stack.resolve(queue.queue_arn)
     assert sorted(by_sid) == sorted(
         [
-            "DescribeSourceServers",
+            "DescribeSourceServersAndRecoveryInstances",
             "StartReplication",
             "NeverStartExcludedServers",
             "PublishOutcome",

@@ -93,6 +93,10 @@ def test_engine_values_are_what_the_contract_writes_into_the_environment() -> No
         "MAX_CONCURRENCY": "5",
         "NOTIFY_WHEN_IDLE": "false",
         "AWS_RETRY_MODE": "standard",
+        "MAX_RESTARTS_PER_DAY": "3",
+        "REPLICATING_SERVER_LIMIT": "300",
+        "MAX_LAG_SECONDS": "3600",
+        "REMIND_AFTER_SECONDS": "86400",
     }
 
 
@@ -148,6 +152,11 @@ def test_tag_specs() -> None:
             "setting 'timeout_seconds': '901' is out of range: it must be from 30 to 900",
         ),
         ({"memory_mb": 64}, "setting 'memory_mb': 64 is out of range: it must be from 128 to 10240"),
+        (
+            {"replicating_server_limit": 0},
+            "setting 'replicating_server_limit': 0 is out of range: it must be from 1 to 10000",
+        ),
+        ({"max_lag_seconds": "1h"}, "setting 'max_lag_seconds': '1h' is not a whole number"),
         ({"notification_emails": "ops"}, "setting 'notification_emails': 'ops' is not an email address"),
         (
             {"notification_emails": ["dr@example.com", "ops"]},

@@ -24,7 +24,7 @@ def test_dry_run_by_default_prints_a_table(stack: Stack, fleet, capsys) -> None:
     assert started_ids(stack) == []
     row = next(line for line in out.splitlines() if line.startswith(stopped))
     assert row.split()[:4] == [stopped, "web-9", "would-start", "replication-stopped"]
-    assert "DRY-RUN 123456789012/us-east-1: 1 would-start, 1 attention" in out
+    assert "ATTENTION 123456789012/us-east-1: 1 would-start, 1 attention" in out
     assert "no --table given, so no cooldown" in err
 
 

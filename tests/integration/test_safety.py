@@ -120,8 +120,9 @@ def test_cap_defers_the_rest(stack: Stack, fleet, monkeypatch) -> None:
     assert report["counts"]["deferred"] == 3
     assert {s["reason"] for s in report["servers"] if s["outcome"] == "deferred"} == {"max-starts-per-run"}
     assert len(stack.cooldown_items()) == 2
-    # the two claims, the run journal and Powertools' idempotency record: nothing for the deferred
-    assert stack.dynamodb.scan(TableName=stack.table_name)["Count"] == 2 + 1 + 1
+    # the two claims, the run journal, Powertools' idempotency record and the publication record:
+    # nothing for the deferred
+    assert stack.dynamodb.scan(TableName=stack.table_name)["Count"] == 2 + 1 + 1 + 1
 
 
 def test_dry_run_decides_and_reports_but_starts_and_claims_nothing(stack: Stack, fleet, monkeypatch) -> None:

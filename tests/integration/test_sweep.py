@@ -61,7 +61,7 @@ def test_sweep_starts_stopped_servers_and_reports_every_outcome(stack: Stack, fl
         "healthy": 2,
         "examined": 10,
     }
-    assert report["status"] == "ok"
+    assert report["status"] == "attention"  # four servers need a person
     assert report["trigger"]["type"] == "schedule"
     assert report["trigger"]["name"] == "drs-reprotect-sweep"
     assert report["account"] == "123456789012"
@@ -71,13 +71,17 @@ def test_sweep_starts_stopped_servers_and_reports_every_outcome(stack: Stack, fl
     (envelope,) = stack.messages()
     assert json.loads(envelope["Message"]) == report
     attributes = envelope["MessageAttributes"]
-    assert attributes["outcome"]["Value"] == "ok"
+    assert attributes["outcome"]["Value"] == "attention"
     assert attributes["started"] == {"Type": "Number", "Value": "1"}
     assert attributes["attention"] == {"Type": "Number", "Value": "4"}
-    assert envelope["Subject"] == "[drs-reprotect] OK 123456789012/us-east-1: 1 started, 4 attention"
+    assert envelope["Subject"] == "[drs-reprotect] ATTENTION 123456789012/us-east-1: 1 started, 4 attention"
+    # And each server needing a person says what to check
+    assert all(servers[sid]["diagnosis"] for sid in (stalled, disconnected, paused, erroring))
+    assert "diagnosis" not in servers[started]
 
 
-def test_whole_generated_fleet_is_accounted_for(stack: Stack) -> None:
+def test_whole_generated_fleet_is_accounted_for(stack: Stack, monkeypatch) -> None:
+    monkeypatch.setenv("REPLICATING_SERVER_LIMIT", "10000")  # ~380 replicate: the default 300 defers all
     servers = generate_fleet(450, seed=7)
     stack.backend.add_servers(servers)
     stack.faults.page_cap = 37  # short pages, so paging is exercised

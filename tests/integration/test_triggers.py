@@ -27,8 +27,10 @@ def test_alarm_with_server_dimension_checks_only_that_server(stack: Stack, fleet
         "eventId": "c4c1c1c9-6542-e61b-6ef0-8c4d36933a92",
     }
     assert report["counts"]["examined"] == 1
-    (describe,) = stack.backend.calls_of("DescribeSourceServers")
-    assert describe.params["filters"] == {"sourceServerIDs": [KNOWN]}
+    # The named server, then the whole fleet: it had a candidate, so the replicating servers are counted
+    named, fleet_page = stack.backend.calls_of("DescribeSourceServers")
+    assert named.params["filters"] == {"sourceServerIDs": [KNOWN]}
+    assert "filters" not in fleet_page.params
 
 
 def test_alarm_without_server_dimension_sweeps_everything(stack: Stack, fleet) -> None:
@@ -66,7 +68,9 @@ def test_drs_event_checks_the_server_in_its_resources(stack: Stack, fleet) -> No
         (KNOWN, "attention", "stalled")
     ]
     (message,) = stack.messages()
-    assert message["MessageAttributes"]["outcome"]["Value"] == "ok"
+    assert message["MessageAttributes"]["outcome"]["Value"] == "attention"
+    # No candidate: the fleet was not described to count the replicating servers
+    assert len(stack.backend.calls_of("DescribeSourceServers")) == 1
 
 
 def test_manual_invocation_checks_listed_ids_and_reports_unknown_ones(stack: Stack, fleet) -> None:

@@ -28,6 +28,8 @@ def test_defaults_are_the_documented_ones() -> None:
     )
     assert config.notify_when_idle is False
     assert config.retry_mode == "standard"
+    assert (config.max_restarts_per_day, config.replicating_server_limit) == (3, 300)
+    assert (config.max_lag_seconds, config.remind_after_seconds) == (3600, 86_400)
 
 
 def test_every_variable_is_read() -> None:
@@ -42,6 +44,10 @@ def test_every_variable_is_read() -> None:
             "MAX_CONCURRENCY": "3",
             "NOTIFY_WHEN_IDLE": "yes",
             "AWS_RETRY_MODE": "Adaptive",
+            "MAX_RESTARTS_PER_DAY": "0",
+            "REPLICATING_SERVER_LIMIT": "250",
+            "MAX_LAG_SECONDS": "0",
+            "REMIND_AFTER_SECONDS": "600",
         }
     )
     assert config.retry_mode == "adaptive"
@@ -51,6 +57,8 @@ def test_every_variable_is_read() -> None:
     assert config.include_tag == TagSpec("DR", "on")
     assert (config.max_starts_per_run, config.restart_cooldown_seconds, config.max_concurrency) == (7, 0, 3)
     assert config.notify_when_idle is True
+    assert (config.max_restarts_per_day, config.replicating_server_limit) == (0, 250)
+    assert (config.max_lag_seconds, config.remind_after_seconds) == (0, 600)
 
 
 def test_empty_exclude_tag_excludes_nothing() -> None:
@@ -74,6 +82,9 @@ def test_empty_exclude_tag_excludes_nothing() -> None:
         ("OUTCOME_TOPIC_ARN", "arn:aws:sqs:us-east-1:123456789012:q", "not an SNS topic ARN"),
         ("IDEMPOTENCY_TABLE_NAME", "no spaces allowed", "not a DynamoDB table name"),
         ("AWS_RETRY_MODE", "legacy", "use one of standard, adaptive"),
+        ("REPLICATING_SERVER_LIMIT", "0", "out of range"),
+        ("MAX_LAG_SECONDS", "1h", "not a whole number"),
+        ("MAX_RESTARTS_PER_DAY", "-1", "not a whole number"),
     ],
 )
 def test_bad_values_name_the_variable_and_the_value(variable: str, value: str, words: str) -> None:
@@ -125,12 +136,20 @@ RANGES = [
     ("RESTART_COOLDOWN_SECONDS", 0, 604_800),
     ("MAX_CONCURRENCY", 1, 50),
     ("AWS_MAX_ATTEMPTS", 1, 10),
+    ("MAX_RESTARTS_PER_DAY", 0, 100),
+    ("REPLICATING_SERVER_LIMIT", 1, 10_000),
+    ("MAX_LAG_SECONDS", 0, 2_592_000),
+    ("REMIND_AFTER_SECONDS", 0, 2_592_000),
 ]
 FIELDS = {
     "MAX_STARTS_PER_RUN": "max_starts_per_run",
     "RESTART_COOLDOWN_SECONDS": "restart_cooldown_seconds",
     "MAX_CONCURRENCY": "max_concurrency",
     "AWS_MAX_ATTEMPTS": "max_attempts",
+    "MAX_RESTARTS_PER_DAY": "max_restarts_per_day",
+    "REPLICATING_SERVER_LIMIT": "replicating_server_limit",
+    "MAX_LAG_SECONDS": "max_lag_seconds",
+    "REMIND_AFTER_SECONDS": "remind_after_seconds",
 }
 
 

@@ -13,15 +13,16 @@ from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeou
 
 from reprotect import aws, decisions, engine
 from reprotect.config import Config
-from reprotect.cooldown import Cooling, NoCooldown, RunClaim
+from reprotect.cooldown import Cooling, NoCooldown, Record, RunClaim
 from reprotect.deadline import Deadline
 from reprotect.events import RunRequest, Trigger
 from reprotect.journal import NoJournal
-from reprotect.outcomes import Outcome, Reason
+from reprotect.outcomes import Outcome, Reason, ServerOutcome
 from reprotect.selection import Candidate
 from reprotect.services import Services
 
 CANDIDATE = Candidate("s-00000000000000001", "web-1")
+NOW = 1_800_000_000
 SWEEP = RunRequest(Trigger("schedule", "sweep", "e-1"), "k")
 
 
@@ -62,6 +63,8 @@ class FakeDrs:
         self.most_in_flight = 0
         self.on_describe: Any = None
         self.late: dict[str, Exception] = {}
+        self.recovery_instances: list[dict[str, Any]] = []
+        self.recovery_requests: list[list[str]] = []
         self._lock = threading.Lock()
 
     def _start(self, server_id: str) -> None:
@@ -84,6 +87,11 @@ class FakeDrs:
         if index + 1 < len(self.pages):
             page["nextToken"] = str(index + 1)
         return page
+
+    def describe_recovery_instances(self, **request: Any) -> dict[str, Any]:
+        wanted = request["filters"]["sourceServerIDs"]
+        self.recovery_requests.append(list(wanted))
+        return {"items": [i for i in self.recovery_instances if i["sourceServerID"] in wanted]}
 
     def start_replication(self, sourceServerID: str) -> dict[str, Any]:
         with self._lock:
@@ -109,18 +117,20 @@ class FakeCooldowns:
     def __init__(self) -> None:
         self.claims: dict[str, str] = {}  # server id -> run id
         self.confirmed: list[str] = []
-        self.cooling: dict[str, Cooling] = {}  # what `active` reports
+        self.cooling: dict[str, Cooling] = {}  # the holds `read` reports
+        self.starts: dict[str, tuple[int, ...]] = {}  # the recent starts `read` reports
         self.reads: list[list[str]] = []
         self.released: list[str] = []
         self.fail_reads: Exception | None = None
         self._lock = threading.Lock()
 
-    def active(self, server_ids: Iterable[str], now: int) -> dict[str, Cooling]:
+    def read(self, server_ids: Iterable[str], now: int) -> dict[str, Record]:
         ids = list(server_ids)
         self.reads.append(ids)
         if self.fail_reads:
             raise self.fail_reads
-        return {sid: held for sid, held in self.cooling.items() if sid in ids}
+        known = (set(self.cooling) | set(self.starts)) & set(ids)
+        return {sid: Record(self.cooling.get(sid), self.starts.get(sid, ())) for sid in known}
 
     def claim(self, server_id: str, run: RunClaim, now: int) -> Cooling | None:
         with self._lock:
@@ -172,33 +182,47 @@ def outcomes(report: dict[str, Any]) -> dict[str, tuple[str, str]]:
     ("kwargs", "expected"),
     [
         ({}, "start"),
-        ({"cooling": Cooling("2026-11-27T07:00:00Z")}, (Outcome.SKIPPED, Reason.COOLDOWN)),
-        ({"cooling": Cooling("2026-11-27T07:00:00Z", confirmed=False)}, (Outcome.SKIPPED, Reason.COOLDOWN)),
-        ({"cooling": Cooling(None, problem="unreadable")}, (Outcome.FAILED, Reason.COOLDOWN_UNAVAILABLE)),
+        ({"hold": Cooling("2026-11-27T07:00:00Z")}, (Outcome.SKIPPED, Reason.COOLDOWN)),
+        ({"hold": Cooling("2026-11-27T07:00:00Z", confirmed=False)}, (Outcome.SKIPPED, Reason.COOLDOWN)),
+        ({"hold": Cooling(None, problem="unreadable")}, (Outcome.FAILED, Reason.COOLDOWN_UNAVAILABLE)),
         ({"starts_so_far": 5}, (Outcome.DEFERRED, Reason.MAX_STARTS)),
         ({"starts_so_far": 4}, "start"),
         ({"deadline_reached": True}, (Outcome.DEFERRED, Reason.DEADLINE)),
         ({"dry_run": True}, (Outcome.WOULD_START, Reason.REPLICATION_STOPPED)),
         # Cooldown first: a cooling server is never counted against the cap or the deadline.
         (
-            {"cooling": Cooling("x"), "starts_so_far": 5, "deadline_reached": True},
+            {"hold": Cooling("x"), "starts_so_far": 5, "deadline_reached": True},
             (Outcome.SKIPPED, Reason.COOLDOWN),
         ),
         # The cap is named when both the cap and the deadline hold.
         ({"starts_so_far": 5, "deadline_reached": True}, (Outcome.DEFERRED, Reason.MAX_STARTS)),
+        # The replicating-server limit: 297 replicating + 2 starts leave one place; 3 starts fill it.
+        ({"replicating": 297, "starts_so_far": 2}, "start"),
+        ({"replicating": 297, "starts_so_far": 3}, (Outcome.DEFERRED, Reason.REPLICATING_LIMIT)),
+        ({"replicating": 300}, (Outcome.DEFERRED, Reason.REPLICATING_LIMIT)),
+        # Both bounds reached: the account's limit is named.
+        ({"replicating": 295, "starts_so_far": 5}, (Outcome.DEFERRED, Reason.REPLICATING_LIMIT)),
+        # Restart loops: two starts today, started again; three, a person must look (before the cooldown).
+        ({"starts": (NOW - 7200, NOW - 3600)}, "start"),
+        ({"starts": (NOW - 7200, NOW - 3600, NOW - 60)}, (Outcome.ATTENTION, Reason.FLAPPING)),
+        (
+            {"starts": (NOW - 7200, NOW - 3600, NOW - 60), "hold": Cooling("x")},
+            (Outcome.ATTENTION, Reason.FLAPPING),
+        ),
+        ({"starts": (NOW - 7200, NOW - 3600, NOW - 60), "max_restarts": 0}, "start"),
     ],
 )
 def test_admit(kwargs: dict[str, Any], expected: Any) -> None:
-    arguments = {
-        "cooling": None,
-        "starts_so_far": 0,
-        "max_starts": 5,
-        "deadline_reached": False,
-        "dry_run": False,
-        **kwargs,
-    }
+    limits = decisions.Limits(
+        max_starts=5,
+        replicating_limit=300,
+        replicating=kwargs.pop("replicating", None),
+        max_restarts=kwargs.pop("max_restarts", 3),
+    )
+    record = Record(kwargs.pop("hold", None), kwargs.pop("starts", ()))
+    arguments = {"starts_so_far": 0, "deadline_reached": False, "dry_run": False, **kwargs}
 
-    verdict = decisions.admit(CANDIDATE, **arguments)
+    verdict = decisions.admit(CANDIDATE, record=record, limits=limits, now=NOW, **arguments)
 
     if expected == "start":
         assert verdict is CANDIDATE
@@ -206,10 +230,33 @@ def test_admit(kwargs: dict[str, Any], expected: Any) -> None:
         assert (verdict.outcome, verdict.reason) == expected  # type: ignore[union-attr]
 
 
-def test_cap_detail_names_the_setting_and_its_value() -> None:
-    verdict = decisions.defer(CANDIDATE, cap_reached=True, max_starts=7)
+def test_cap_and_limit_details_name_the_setting_and_its_value() -> None:
+    cap = decisions.defer(CANDIDATE, Reason.MAX_STARTS, decisions.Limits(7))
+    limit = decisions.defer(CANDIDATE, Reason.REPLICATING_LIMIT, decisions.Limits(7, 300, 298))
 
-    assert verdict.detail == "MAX_STARTS_PER_RUN=7 reached"
+    assert cap.detail == "MAX_STARTS_PER_RUN=7 reached"
+    assert (
+        limit.detail == "REPLICATING_SERVER_LIMIT=300 reached (298 servers were replicating before this run)"
+    )
+
+
+def test_a_flapping_server_gets_the_count_the_times_and_a_diagnosis() -> None:
+    record = Record(None, (NOW - 7200, NOW - 3600, NOW - 60))
+
+    verdict = decisions.admit(
+        CANDIDATE,
+        record=record,
+        limits=decisions.Limits(100, max_restarts=3),
+        starts_so_far=0,
+        now=NOW,
+        deadline_reached=False,
+        dry_run=False,
+    )
+
+    assert isinstance(verdict, ServerOutcome)
+    assert verdict.detail is not None
+    assert verdict.detail.startswith("started 3 times in 24 hours (")
+    assert verdict.diagnosis is not None
 
 
 def test_a_would_start_spends_the_cap_like_a_start() -> None:
@@ -298,7 +345,7 @@ def test_starts_every_eligible_stopped_server_and_accounts_for_every_server() ->
     assert drs.describe_calls == 3
     assert set(cooldowns.claims) == {"s-00000000000000001", "s-00000000000000005"}  # kept: the cooldown
     assert report["account"] == "111122223333"
-    assert report["status"] == "ok"
+    assert report["status"] == "attention"  # the stalled server needs a person
 
 
 def test_a_server_seen_on_two_pages_is_judged_once() -> None:
@@ -418,9 +465,11 @@ def test_reaching_the_deadline_stops_paging_and_defers_what_was_not_reached() ->
 
     report = run(drs, deadline=deadline)
 
-    # Page 1 started at 50 s; page 2 came at 100 s, past the point of starting anything.
+    # Page 2 came at 100 s, past the point of starting anything: without the whole fleet counted, the
+    # replicating-server limit cannot be honoured, so nothing starts and both wait for the next run.
     assert drs.describe_calls == 2
-    assert drs.started == ["s-00000000000000001"]
+    assert drs.started == []
+    assert outcomes(report)["s-00000000000000001"] == ("deferred", "deadline")
     assert outcomes(report)["s-00000000000000002"] == ("deferred", "deadline")
     assert report["sweepComplete"] is False
     assert report["status"] == "partial-failure"
@@ -660,8 +709,9 @@ def test_a_describe_failing_mid_sweep_leaves_the_sweep_incomplete_and_every_requ
 
     assert report["sweepComplete"] is False
     assert report["status"] == "failed"
+    assert drs.started == []  # the replicating servers were never counted
     assert outcomes(report) == {
-        "s-00000000000000001": ("started", "replication-stopped"),
+        "s-00000000000000001": ("deferred", "describe-failed"),
         "s-00000000000000002": ("deferred", "describe-failed"),
         "s-00000000000000003": ("deferred", "describe-failed"),
     }

@@ -39,7 +39,16 @@ def make_report(
         ([], {}, "idle"),
         ([("skipped", "excluded-by-tag")], {}, "idle"),
         ([("started", "replication-stopped")], {}, "ok"),
-        ([("attention", "stalled")], {}, "ok"),
+        ([("attention", "stalled")], {}, "attention"),
+        ([("attention", "stalled"), ("started", "replication-stopped")], {}, "attention"),
+        ([("attention", "stalled"), ("would-start", "replication-stopped")], {"dry_run": True}, "attention"),
+        (
+            [("attention", "stalled"), ("started", "replication-stopped"), ("failed", "start-failed")],
+            {},
+            "partial-failure",
+        ),
+        ([("attention", "flapping"), ("failed", "start-failed")], {}, "failed"),
+        ([("deferred", "replicating-limit")], {}, "ok"),
         ([("would-start", "replication-stopped")], {"dry_run": True}, "dry-run"),
         ([("started", "replication-stopped"), ("failed", "start-failed")], {}, "partial-failure"),
         ([("failed", "start-failed")], {}, "failed"),
@@ -162,3 +171,31 @@ def test_the_subject_is_cut_to_100_characters() -> None:
     assert len(subject) == 100
     assert subject.endswith("...")
     assert subject.startswith("[drs-reprotect] OK 123456789012123456789012")
+
+
+def test_the_email_says_what_to_check_under_each_server_needing_a_person() -> None:
+    tally = Tally()
+    why = "The agent has not reported.\nCheck TCP 443."
+    tally.add(ServerOutcome("s-00000000000000001", "db-1", Outcome.ATTENTION, Reason.DISCONNECTED, None,
+                            "AGENT_NOT_SEEN", why))  # fmt: skip
+    info = RunInfo("run-1", Trigger("schedule"), False, "eu-west-1", "123456789012", "t")
+    report = tally.report(info, finished_at="t", duration_ms=1)
+
+    lines = render.email_text(report).splitlines()
+
+    at = lines.index("  - s-00000000000000001 db-1: disconnected (AGENT_NOT_SEEN)")
+    assert lines[at + 1] == "    What to check: The agent has not reported. Check TCP 443."
+    assert report.to_dict()["servers"][0]["diagnosis"] == why
+    assert report.to_dict()["status"] == "attention"
+    assert report.to_dict()["schemaVersion"] == 2
+
+
+def test_a_report_of_schema_version_1_still_reads() -> None:
+    # A report the idempotency store kept before `diagnosis` and status `attention` existed
+    older = make_report(("attention", "stalled")).to_dict()
+    older["schemaVersion"], older["status"] = 1, "ok"
+
+    again = Report.from_dict(older)
+
+    assert again.servers[0].diagnosis is None
+    assert again.status == "attention"  # the verdict is recomputed from the counts

@@ -32,7 +32,15 @@ def judged(verdict: Verdict) -> tuple[str, str | None]:
         ({"state": "BACKLOG", "error": "UNSTABLE_NETWORK"}, "attention", "replication-error"),
         ({"state": "CONTINUOUS"}, "healthy", "replicating"),
         ({"state": "INITIATING"}, "healthy", "replicating"),
-        ({"state": "RESCAN"}, "healthy", "replicating"),
+        ({"state": "RESCAN", "lag_seconds": 60}, "healthy", "replicating"),
+        ({"state": "BACKLOG", "lag_seconds": 7200}, "attention", "lagging"),
+        ({"state": "INITIAL_SYNC", "lag_seconds": 86_400}, "healthy", "replicating"),
+        (
+            {"state": "INITIATING", "initiation_failed_step": "BOOT_REPLICATION_SERVER"},
+            "attention",
+            "initiation-failed",
+        ),
+        ({"state": "STOPPED", "initiation_failed_step": "WAIT"}, "candidate", None),
     ],
 )
 def test_state_and_policy(spec: dict, outcome: str, reason: str | None) -> None:
@@ -86,3 +94,102 @@ def test_no_replication_info_at_all_needs_attention() -> None:
     del server["dataReplicationInfo"]
 
     assert judged(classify(server, CONFIG)) == ("attention", "unknown-state")
+
+
+# ---- lag, failed initiation steps, and what a person reads ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lag", "judged_as"),
+    [
+        (3599, ("healthy", "replicating")),
+        (3600, ("healthy", "replicating")),
+        (3601, ("attention", "lagging")),
+    ],
+)
+def test_lag_is_judged_only_beyond_max_lag_seconds(lag: int, judged_as: tuple[str, str]) -> None:
+    # Given the default MAX_LAG_SECONDS of 3600, one second under, at, and one second over
+    server = make_server("CONTINUOUS", lag_seconds=lag)
+
+    verdict = classify(server, CONFIG)
+
+    assert judged(verdict) == judged_as
+
+
+def test_a_lagging_server_says_how_far_behind_it_is_and_why_it_matters() -> None:
+    verdict = classify(make_server("BACKLOG", lag_seconds=3 * 3600 + 5), CONFIG)
+
+    assert isinstance(verdict, ServerOutcome)
+    assert verdict.detail == "replication is 3h00m05s behind (PT3H5S; MAX_LAG_SECONDS=3600)"
+    assert verdict.diagnosis is not None
+    assert "recovery point" in verdict.diagnosis
+
+
+@pytest.mark.parametrize("state", ["INITIATING", "INITIAL_SYNC"])
+def test_servers_in_their_initial_sync_are_not_judged_by_lag(state: str) -> None:
+    server = make_server(state)
+    server["dataReplicationInfo"]["lagDuration"] = "P3D"
+
+    assert judged(classify(server, CONFIG)) == ("healthy", "replicating")
+
+
+def test_lag_zero_turns_the_rule_off() -> None:
+    config = Config(topic_arn=None, table_name=None, max_lag_seconds=0)
+
+    assert judged(classify(make_server("CONTINUOUS", lag_seconds=30 * 86400), config)) == (
+        "healthy",
+        "replicating",
+    )
+
+
+def test_a_failed_initiation_step_names_the_step_the_retry_and_what_to_check() -> None:
+    server = make_server("INITIATING", initiation_failed_step="DOWNLOAD_REPLICATION_SOFTWARE")
+
+    verdict = classify(server, CONFIG)
+
+    assert isinstance(verdict, ServerOutcome)
+    assert verdict.detail is not None
+    assert verdict.detail.startswith(
+        "replication setup failed at DOWNLOAD_REPLICATION_SOFTWARE; DRS retries at "
+    )
+    assert verdict.error_code == "FAILED_TO_DOWNLOAD_REPLICATION_SOFTWARE"
+    assert verdict.diagnosis is not None
+    assert "S3" in verdict.diagnosis
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"state": "STALLED"},
+        {"state": "STALLED", "error": "NOT_CONVERGING"},
+        {"state": "DISCONNECTED"},
+        {"state": "PAUSED"},
+        {"state": "CONTINUOUS", "error": "SNAPSHOTS_FAILURE"},
+        {"state": "CONTINUOUS", "lag_seconds": 99_999},
+        {"state": "INITIATING", "initiation_failed_step": "WAIT"},
+    ],
+)
+def test_every_attention_entry_carries_a_diagnosis(spec: dict) -> None:
+    verdict = classify(make_server(**spec), CONFIG)
+
+    assert isinstance(verdict, ServerOutcome)
+    assert verdict.outcome == "attention"
+    assert verdict.diagnosis
+    assert "diagnosis" in verdict.to_dict()
+
+
+def test_an_error_code_drs_adds_later_gets_a_generic_line_with_its_raw_text() -> None:
+    server = make_server("STALLED")
+    server["dataReplicationInfo"]["dataReplicationError"] = {
+        "error": "FAILED_TO_REACH_THE_MOON",
+        "rawError": "moon unreachable\nsecond line",
+    }
+
+    verdict = classify(server, CONFIG)
+
+    assert isinstance(verdict, ServerOutcome)
+    assert verdict.error_code == "FAILED_TO_REACH_THE_MOON"
+    assert verdict.diagnosis == (
+        "DRS reports FAILED_TO_REACH_THE_MOON: moon unreachable\nsecond line."
+        " Check the server in the DRS console."
+    )

@@ -1,0 +1,136 @@
+"""When a report is published: news, a change in standing news, a reminder, or always when asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reprotect import delivery, render
+from reprotect.events import Trigger
+from reprotect.outcomes import Outcome, Reason, ServerOutcome
+from reprotect.publication import NOTHING, Policy, Published, standing_news, why_publish
+from reprotect.report import Report, RunError, RunInfo, Tally
+
+NOW = 1_800_000_000
+DAY = 86_400
+QUIET = Policy(notify_when_idle=False, remind_after_seconds=DAY)
+
+
+def report(
+    *entries: tuple[str, str, str], sweep_complete: bool = True, error: RunError | None = None
+) -> Report:
+    tally = Tally()
+    for sid, outcome, reason in entries:
+        tally.add(ServerOutcome(sid, None, Outcome(outcome), Reason(reason)))
+    tally.sweep_complete, tally.error = sweep_complete, error
+    info = RunInfo("run-1", Trigger("schedule"), False, "eu-west-1", "123456789012", "t")
+    return tally.report(info, finished_at="t", duration_ms=1)
+
+
+STALLED = ("s-00000000000000001", "attention", "stalled")
+LIMITED = ("s-00000000000000002", "deferred", "replicating-limit")
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [[("s-00000000000000003", "started", "replication-stopped")],
+     [("s-00000000000000003", "would-start", "replication-stopped")],
+     [("s-00000000000000003", "failed", "start-failed")]],
+)  # fmt: skip
+def test_a_run_that_started_would_start_or_failed_anything_publishes(entries: list[Any]) -> None:
+    same = report(STALLED, *entries)
+    last = Published(standing_news(same), NOW - 60)
+
+    assert why_publish(same, last, NOW, QUIET) == "news"
+
+
+def test_a_run_that_failed_as_a_whole_or_did_not_finish_publishes() -> None:
+    assert why_publish(report(error=RunError("AccessDeniedException", "x")), None, NOW, QUIET) == "news"
+    assert why_publish(report(sweep_complete=False), None, NOW, QUIET) == "news"
+
+
+def test_an_unchanged_report_stays_quiet_and_a_changed_one_publishes() -> None:
+    first = report(STALLED, LIMITED)
+    last = Published(standing_news(first), NOW - 600)
+
+    assert why_publish(report(LIMITED, STALLED), last, NOW, QUIET) is None  # same news, any order
+    assert why_publish(report(STALLED), last, NOW, QUIET) == "changed since the last report"
+    other_reason = ("s-00000000000000001", "attention", "lagging")
+    assert why_publish(report(other_reason, LIMITED), last, NOW, QUIET) == "changed since the last report"
+
+
+def test_skips_and_healthy_servers_are_not_news() -> None:
+    skipped = report(STALLED, ("s-00000000000000009", "skipped", "cooldown"))
+
+    assert standing_news(skipped) == standing_news(report(STALLED))
+    assert (
+        why_publish(report(("s-00000000000000009", "skipped", "excluded-by-tag")), None, NOW, QUIET) is None
+    )
+
+
+def test_the_news_going_away_is_published_once() -> None:
+    last = Published(standing_news(report(STALLED)), NOW - 600)
+
+    assert why_publish(report(), last, NOW, QUIET) == "changed since the last report"
+    assert why_publish(report(), Published(NOTHING, NOW - 60), NOW, QUIET) is None
+
+
+@pytest.mark.parametrize(("age", "reminded"), [(DAY - 1, False), (DAY, True), (DAY + 3600, True)])
+def test_unchanged_news_is_published_again_once_the_last_publication_is_old_enough(
+    age: int, reminded: bool
+) -> None:
+    same = report(STALLED)
+    last = Published(standing_news(same), NOW - age)
+
+    why = why_publish(same, last, NOW, QUIET)
+
+    assert (why is not None) is reminded
+    if age == DAY:
+        assert why == "unchanged since 2027-01-14T08:00:00Z: a reminder"
+
+
+def test_no_news_is_never_a_reminder_and_notify_when_idle_publishes_everything() -> None:
+    long_ago = Published(NOTHING, NOW - 30 * DAY)
+
+    assert why_publish(report(), long_ago, NOW, QUIET) is None
+    assert why_publish(report(), long_ago, NOW, Policy(True, DAY)) == "NOTIFY_WHEN_IDLE"
+    assert why_publish(report(STALLED), Published(standing_news(report(STALLED)), NOW), NOW, Policy(False, 0))
+
+
+class FakeSns:
+    def __init__(self) -> None:
+        self.published: list[dict[str, Any]] = []
+
+    def publish(self, **message: Any) -> dict[str, Any]:
+        self.published.append(message)
+        return {"MessageId": f"m-{len(self.published)}"}
+
+
+class FakeLog:
+    def __init__(self, last: Published | None = None) -> None:
+        self.record = last
+        self.reads = 0
+
+    def last(self, account: str | None, region: str | None) -> Published | None:
+        self.reads += 1
+        return self.record
+
+    def remember(self, account: str | None, region: str | None, digest: str, now: int) -> None:
+        self.record = Published(digest, now)
+
+
+def test_a_trimmed_report_is_compared_on_its_whole_list() -> None:
+    # Given 4,000 stalled servers: far more than SNS carries, so the message lists only some
+    many = [(f"s-{i:017d}", "attention", "stalled") for i in range(4000)]
+    sns, log = FakeSns(), FakeLog()
+    delivery.deliver(report(*many), sns=sns, topic_arn="arn:t", policy=QUIET, publications=log)
+    assert render.fit(report(*many)).truncated
+
+    # When the last server of the list (one the message never carried) recovers
+    delivery.deliver(report(*many[:-1]), sns=sns, topic_arn="arn:t", policy=QUIET, publications=log)
+    # Then that is a change, and it is published; the same list again is not
+    delivery.deliver(report(*many[:-1]), sns=sns, topic_arn="arn:t", policy=QUIET, publications=log)
+
+    assert len(sns.published) == 2
+    assert log.reads == 3
