@@ -22,6 +22,7 @@ CDK_OWN_CONTEXT: dict[str, Any] = {
     "acknowledged-issue-numbers": [34892],
     "availability-zones:account=111111111111:region=eu-west-1": ["eu-west-1a"],
     "cdk-migrate": True,
+    "cli-telemetry": False,  # cdk.json turns the CLI's telemetry off in the context
 }
 
 
