@@ -17,7 +17,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 # `make emulator` listens on a fixed port so a shell can keep its exports: make emulator EMULATOR_PORT=9000
 EMULATOR_PORT ?= 8123
 
-.PHONY: setup test lint typecheck unit synth demo bench emulator clean
+.PHONY: setup test lint typecheck unit synth e2e demo bench emulator clean
 
 setup: $(STAMP) node_modules/.package-lock.json
 	@$(PY) -m scripts.check_node
@@ -48,6 +48,11 @@ test: lint typecheck unit
 synth: setup
 	$(CDK) synth --app "$(CDK_APP)" --quiet --output cdk.out
 	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/*.template.json
+
+# cdk bootstrap + cdk deploy of the app to a patched moto on loopback (harness/moto_patches.py), then
+# every sample event through the deployed stack against the DRS emulator: tests/e2e.
+e2e: setup
+	$(PY) -m pytest -m e2e tests/e2e
 
 demo: setup
 	$(PY) -m scripts.demo
