@@ -55,7 +55,7 @@ e2e: setup
 	$(PY) -m pytest -m e2e tests/e2e
 
 demo: setup
-	$(PY) -m scripts.demo
+	$(PY) -m scripts.demo $(ARGS)
 
 bench: setup
 	$(PY) -m bench
