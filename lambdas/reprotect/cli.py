@@ -92,12 +92,22 @@ def build_parser() -> argparse.ArgumentParser:
     add("--ids", nargs="+", metavar="ID", help="check only these source servers (default: the whole fleet)")
     add("--region", help=f"AWS region (default: {_configured_region()})")
     add("--profile", help="AWS profile (default: AWS_PROFILE, else your default profile)")
+    _add_policy(parser)
+    add("--table", help="the Lambda's idempotency table: honour and write its cooldowns (default: none)")
+    add("--json", action="store_true", help="print the JSON report (schemaVersion 1) instead of a table")
+    add("--verbose", action="store_true", help="log every server action to stderr (default: warnings only)")
+    return parser
+
+
+def _add_policy(parser: argparse.ArgumentParser) -> None:
+    """The engine's settings, each with the Lambda's default."""
+    add, tag = parser.add_argument, "KEY[=VALUE]"
     add(
         "--exclude-tag",
         action="append",
         type=_tag,
         default=[],
-        metavar="KEY[=VALUE]",
+        metavar=tag,
         help=f"also never start servers carrying this tag; repeatable (always excluded: {DEFAULT_EXCLUDE})",
     )
     add(
@@ -108,34 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
     add(
         "--include-tag",
         type=_tag,
-        metavar="KEY[=VALUE]",
+        metavar=tag,
         help="start only servers carrying this tag (default: every server not excluded)",
     )
-    add(
-        "--max-starts",
-        type=_number(contract.MAX_STARTS_PER_RUN),
-        metavar="N",
-        default=contract.MAX_STARTS_PER_RUN.default,
-        help="at most N starts in this run (default: %(default)s)",
-    )
-    add(
-        "--concurrency",
-        type=_number(contract.MAX_CONCURRENCY),
-        metavar="N",
-        default=contract.MAX_CONCURRENCY.default,
-        help="StartReplication calls in flight (default: %(default)s)",
-    )
-    add("--table", help="the Lambda's idempotency table: honour and write its cooldowns (default: none)")
-    add(
-        "--cooldown-seconds",
-        type=_number(contract.RESTART_COOLDOWN_SECONDS),
-        metavar="S",
-        default=contract.RESTART_COOLDOWN_SECONDS.default,
-        help="cooldown written with --table (default: %(default)s)",
-    )
-    add("--json", action="store_true", help="print the JSON report (schemaVersion 1) instead of a table")
-    add("--verbose", action="store_true", help="log every server action to stderr (default: warnings only)")
-    return parser  # fmt: skip
+    for flag, setting, metavar, what in (
+        ("--max-starts", contract.MAX_STARTS_PER_RUN, "N", "at most N starts in this run"),
+        ("--concurrency", contract.MAX_CONCURRENCY, "N", "StartReplication calls in flight"),
+        ("--cooldown-seconds", contract.RESTART_COOLDOWN_SECONDS, "S", "cooldown written with --table"),
+    ):
+        add(flag, type=_number(setting), metavar=metavar, default=setting.default,
+            help=f"{what} (default: %(default)s)")  # fmt: skip
 
 
 def _configured_region() -> str:
