@@ -5,9 +5,10 @@ the tests' and the demo's moto stay unpatched. Each patch is the smallest change
 
 - SSM: moto refuses to create parameters under `/aws/` (AWS publishes them), so the stack's reserved
   Powertools layer parameter cannot exist and CloudFormation fails with a 500. `seed_powertools_layer`
-  writes it straight into the backend, naming a stand-in layer version published here: the layer's
-  content is empty, and the function's child process gets Powertools from this interpreter's
-  site-packages instead (see harness/lambda_runtime.py), together with boto3, as the runtime has it.
+  writes it straight into the backend, naming a stand-in layer version published here that holds only
+  a note (moto drops a function's `Layers` anyway): the function's child process gets Powertools from
+  this interpreter's site-packages instead (see harness/lambda_runtime.py), with boto3, as the runtime
+  has it.
 - KMS: a key created through CloudFormation keeps the template's `Tags` (`Key`/`Value`, moto's tagger
   wants `TagKey`/`TagValue`: KeyError) and its `KeyPolicy` as an object (moto wants a JSON string).
 - Lambda: invoking needs Docker (none here). The function runs instead from its deployed zip, with its
