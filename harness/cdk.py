@@ -66,9 +66,10 @@ class CdkCli:
     def bootstrap(self, account: str, region: str) -> str:
         return self.run("bootstrap", f"aws://{account}/{region}")
 
-    def deploy(self, output: Path) -> str:
-        """Synthesize the app from source (cdk.json's context, this interpreter) and deploy every stack."""
-        app = f"{sys.executable} app.py"
-        return self.run(
-            "deploy", "--all", "--app", app, "--output", str(output), "--require-approval", "never"
-        )
+    def synth(self, output: Path) -> str:
+        """Synthesize the app from source (cdk.json's context, run on this interpreter) into `output`."""
+        return self.run("synth", "--quiet", "--app", f"{sys.executable} app.py", "--output", str(output))
+
+    def deploy(self, assembly: Path) -> str:
+        """Deploy every stack of a synthesized cloud assembly (publishing its assets first)."""
+        return self.run("deploy", "--all", "--app", str(assembly), "--require-approval", "never")
