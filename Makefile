@@ -2,22 +2,31 @@
 # requirements file or the npm lockfile changed.
 SHELL := /bin/bash
 PYTHON ?= python3
-VENV := .venv
+# Another interpreter gets a venv of its own: make unit PYTHON=/path/to/python3.13 VENV=.venv-3.13
+VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The pinned CDK CLI itself (not `npx`, which asks the npm registry about updates), running the app
+# with this venv's interpreter.
+CDK := node_modules/.bin/cdk
+CDK_APP := $(PY) app.py
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# Nothing leaves the machine: cdk.json turns the CLI's telemetry and notices off; this says it again
+# for any cdk command run from make.
+export CDK_DISABLE_CLI_TELEMETRY := true
 # `make emulator` listens on a fixed port so a shell can keep its exports: make emulator EMULATOR_PORT=9000
 EMULATOR_PORT ?= 8123
 
-.PHONY: setup test lint typecheck unit synth demo bench faults emulator clean
+.PHONY: setup test lint typecheck unit synth e2e demo bench faults emulator clean
 
 setup: $(STAMP) node_modules/.package-lock.json
+	@$(PY) -m scripts.check_node
 
 $(STAMP): requirements.txt requirements-dev.txt lambdas/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	# The Lambda and construct packages, editable: no PYTHONPATH anywhere.
+	# The Lambda and construct packages, editable: no PYTHONPATH anywhere; puts drs-reprotect on the venv's PATH.
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
@@ -37,11 +46,16 @@ unit: setup
 test: lint typecheck unit
 
 synth: setup
-	npx cdk synth --quiet --output cdk.out
+	$(CDK) synth --app "$(CDK_APP)" --quiet --output cdk.out
 	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/*.template.json
 
+# cdk bootstrap + cdk deploy of the app to a patched moto on loopback (harness/moto_patches.py), then
+# every sample event through the deployed stack against the DRS emulator: tests/e2e.
+e2e: setup
+	$(PY) -m pytest -m e2e tests/e2e
+
 demo: setup
-	$(PY) -m scripts.demo
+	$(PY) -m scripts.demo $(ARGS)
 
 faults: setup
 	$(PY) -m faults
@@ -53,4 +67,4 @@ emulator: setup
 	$(PY) -m drs_emulator --servers 500 --port $(EMULATOR_PORT)
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .venv-* $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache

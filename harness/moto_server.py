@@ -1,6 +1,8 @@
 """moto (SNS, SQS, DynamoDB) on loopback: threaded in this process, or in a process of its own.
 
 `python -m harness.moto_server` is that process: it prints its URL, then serves until stdin closes.
+With `--deploy DRS_URL` it is the local AWS that `make e2e` deploys the stack to: moto patched by
+harness/moto_patches.py, the Powertools layer parameter seeded, functions pointed at `DRS_URL` for DRS.
 """
 
 from __future__ import annotations
@@ -34,11 +36,12 @@ def running_moto() -> Iterator[str]:
 
 
 class MotoProcess:
-    """moto in a child process, so it shares no GIL with the program being measured."""
+    """moto in a child process, so it shares no GIL with the program being measured; with `deploy`
+    (the DRS emulator's URL), patched to take `cdk deploy` and run the deployed function."""
 
-    def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "harness.moto_server"],
+    def __init__(self, deploy: str | None = None) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - this interpreter, our own module
+            [sys.executable, "-m", "harness.moto_server", *(["--deploy", deploy] if deploy else [])],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -65,8 +68,21 @@ class MotoProcess:
             self.process.wait(10)
 
 
-def main() -> int:
+def prepare_for_deploy(moto_url: str, drs_url: str) -> None:
+    """Patch this process's moto for `cdk deploy` and seed what AWS itself would have published."""
+    from harness import moto_patches  # imported here: the plain server never patches moto
+    from harness.env import ACCOUNT, REGION
+    from infra.constants import POWERTOOLS_LAYER_PARAMETER
+
+    moto_patches.apply({"AWS_ENDPOINT_URL": moto_url, "AWS_ENDPOINT_URL_DRS": drs_url})
+    moto_patches.seed_powertools_layer(POWERTOOLS_LAYER_PARAMETER, ACCOUNT, REGION)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
     with running_moto() as url:
+        if args[:1] == ["--deploy"]:
+            prepare_for_deploy(url, args[1])
         print(url, flush=True)
         sys.stdin.read()
     return 0

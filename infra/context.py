@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra import constants as c
-from infra.settings import ConfigError, ReprotectSettings
+from infra.settings import SETTING_NAMES, ConfigError, ReprotectSettings
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
@@ -68,7 +68,19 @@ def shared_settings(context: Mapping[str, Any]) -> ReprotectSettings:
         for key, value in context.items()
         if _SETTING_LIKE.match(key) and key not in _OWN_KEYS and value is not None
     }
+    _refuse_misspelled(context)
     return _applied(shared, top_level, "context")
+
+
+def _refuse_misspelled(context: Mapping[str, Any]) -> None:
+    """`-c dry-run=true` or `-c DRY_RUN=true`: a setting in another spelling, which the shape above lets
+    pass as one of CDK's own keys (those use hyphens too), so it would be silently ignored."""
+    for key in context:
+        meant = key.lower().replace("-", "_")
+        if meant != key and meant in SETTING_NAMES:
+            raise ConfigError(
+                f"context: unknown setting {key!r}; did you mean {meant!r}? known: {', '.join(SETTING_NAMES)}"
+            )
 
 
 def _target(shared: ReprotectSettings, entry: Any, where: str) -> DeploymentTarget:

@@ -1,26 +1,25 @@
-"""`make demo`: the real handler, twice, against the DRS emulator and moto, on this machine only.
-
-It shows the outcome table, the notification as an email subscriber and as a queue subscriber get
-it, that a duplicate delivery changes nothing, and that a second event respects the cooldown.
+"""`make demo`: the real handler against a local stand-in for one AWS account, told as a story: the
+half-hourly sweep, what the DR team's inbox receives, a retried delivery, and an alarm that finds a
+server this tool just restarted. `--raw` adds the JSON report, the function's log lines and metrics,
+and what a queue subscriber receives. The fleet is scripts/demo_fleet.py.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import json
 import logging
 import os
-import random
 import sys
-import time
+import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 from moto.sns import sns_backends
 
-from drs_emulator.fleet import make_recovery_instance, make_server
 from harness.context import FakeContext
 from harness.emulator import start_emulator
 from harness.env import ACCOUNT, REGION, endpoints, use_fake_aws
@@ -30,60 +29,12 @@ from harness.moto_server import running_moto
 from harness.resources import Clients
 from harness.stack import Stack
 from reprotect.contract import SERVICE_NAME
-from reprotect.cooldown import CooldownStore, RunClaim
-from reprotect.render import table
+from reprotect.render import summary
 from reprotect.report import Report
+from scripts.demo_fleet import seed_account, seeded_fleet
+from scripts.demo_story import story
 
-
-def seeded_fleet() -> list[dict[str, Any]]:
-    specs: list[dict[str, Any]] = [
-        {"state": "STOPPED", "hostname": "web-01"},
-        {"state": "STOPPED", "hostname": "web-02"},
-        {"state": "STOPPED", "hostname": "db-01"},
-        {"state": "STOPPED", "hostname": "legacy-01", "tags": {"AutoReprotect": "false"}},
-        {"state": "STOPPED", "hostname": "erp-01", "direction": "FAILBACK"},
-        {"state": "STALLED", "hostname": "files-01", "error": "UNSTABLE_NETWORK"},
-        # Recovered for real: its workload runs on the recovery instance below.
-        {"state": "STOPPED", "hostname": "erp-02", "recovery_instance_id": FAILED_OVER_INSTANCE},
-        # Started three times today already (the history seeded below), and stopped again.
-        {"state": "STOPPED", "hostname": "batch-07"},
-        # Replicating, but three hours and twenty minutes behind.
-        {"state": "CONTINUOUS", "hostname": "reports-01", "lag_seconds": 3 * 3600 + 20 * 60},
-    ]
-    specs += [{"state": "CONTINUOUS", "hostname": f"app-{i:02d}"} for i in range(1, 7)]
-    rng = random.Random(7)
-    return [make_server(**spec, account_id=ACCOUNT, rng=rng) for spec in specs]
-
-
-FAILED_OVER_INSTANCE = "i-0d3e5f7a9b1c2d4e6"
-
-
-def seed_recovery(stack: Stack) -> None:
-    """erp-02's recovery instance: a real recovery (not a drill), running."""
-    erp = next(s for s in map(stack.backend.get_server, stack.backend.server_ids()) if _host(s) == "erp-02")
-    instance = make_recovery_instance(erp, recovery_instance_id=FAILED_OVER_INSTANCE, account_id=ACCOUNT)
-    stack.backend.add_recovery_instances([instance])
-
-
-def seed_history(stack: Stack, clients: Clients) -> None:
-    """batch-07 was started by earlier runs 3, 2 and 1 hours ago (their claims, confirmed)."""
-    batch = next(
-        sid for sid in stack.backend.server_ids() if _host(stack.backend.get_server(sid)) == "batch-07"
-    )
-    store = CooldownStore(clients.dynamodb, stack.table_name, seconds=600)
-    now = int(time.time())
-    for hours in (3, 2, 1):
-        earlier = RunClaim(f"earlier-run-{hours}", f"earlier-event-{hours}", lease_seconds=300)
-        store.claim(batch, earlier, now - hours * 3600)
-        store.confirm(batch, earlier, now - hours * 3600)
-
-
-def _host(server: dict[str, Any]) -> str | None:
-    return server["sourceProperties"]["identificationHints"].get("hostname")
-
-
-def heading(text: str) -> None:
-    print(f"\n{'=' * 100}\n{text}\n{'=' * 100}")
+INBOX = "dr-team@example.com"
 
 
 @contextlib.contextmanager
@@ -99,96 +50,105 @@ def logs_to(stream: IO[str]) -> Iterator[None]:
             handler.setStream(old)
 
 
-def invoke(event: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Run the handler; return its result and the log lines and EMF records it wrote to stdout."""
-    handler = lambda_handler()  # imported first: its logger exists from then on
-    out = io.StringIO()
-    with logs_to(out), contextlib.redirect_stdout(out), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = handler(event, FakeContext())
-    return result, [line for line in out.getvalue().splitlines() if line.strip()]
+class Demo:
+    """The local account, the function and what it wrote; prints the story (and the raw data if asked)."""
+
+    def __init__(self, stack: Stack, raw: bool) -> None:
+        self.stack, self.raw = stack, raw
+
+    def invoke(self, event: dict[str, Any]) -> Report:
+        """Run the handler; its report. With --raw, also print its log lines and metrics."""
+        handler = lambda_handler()  # imported first: its logger exists from then on
+        out = io.StringIO()
+        with logs_to(out), contextlib.redirect_stdout(out), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = handler(event, FakeContext())
+        if self.raw:
+            section("The function's log lines and metrics (CloudWatch Logs, EMF)")
+            print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
+            section("The JSON report (the function's result and the SNS message)")
+            print(json.dumps(result, indent=2))
+        return Report.from_dict(result)
+
+    def emails(self) -> list[Any]:
+        """What SNS sent to the email subscriber so far (subject and text)."""
+        topic = sns_backends[ACCOUNT][REGION].topics[self.stack.topic_arn]
+        return [n for n in topic.sent_notifications]
+
+    def sweep(self, event: dict[str, Any]) -> Report:
+        chapter("The half-hourly sweep runs (EventBridge Scheduler)")
+        report = self.invoke(event)
+        tell(report)
+        return report
+
+    def inbox(self) -> None:
+        chapter(f"What the DR team's inbox ({INBOX}) receives")
+        _, message, subject, _, _ = self.emails()[-1]
+        print(f"Subject: {subject}\n")
+        print(json.loads(message)["email"].rstrip())
+        if self.raw:
+            section("What a queue subscriber receives (filter policies can match these attributes)")
+            body = self.stack.messages()[-1]
+            print(json.dumps({k: v["Value"] for k, v in body["MessageAttributes"].items()}))
+
+    def retry(self, event: dict[str, Any], first: Report) -> None:
+        chapter("Scheduler delivers the same sweep again (a retry)")
+        starts, sent = len(self.stack.backend.calls_of("StartReplication")), len(self.emails())
+        again = self.invoke(event)
+        new_starts = len(self.stack.backend.calls_of("StartReplication")) - starts
+        repeated = again.info.run_id == first.info.run_id and len(self.emails()) == sent and not new_starts
+        print(
+            "Nothing new happened: no server was restarted twice, no second email went out, and the retry"
+            " got the first run's report back."
+            if repeated
+            else f"Unexpected: {new_starts} new starts, {len(self.emails()) - sent} new emails."
+        )
+
+    def alarm(self, first: Report) -> None:
+        chapter("web-01 stops again, and a CloudWatch alarm on the fleet fires")
+        web01 = next(s.source_server_id for s in first.servers if s.hostname == "web-01")
+        self.stack.backend.set_state(web01, "STOPPED")
+        tell(self.invoke(load_event("alarm_plain.json")))
 
 
-def sent_notifications(topic_arn: str) -> list[Any]:
-    """What moto (in this process) recorded as published to the topic, whatever the subscriber."""
-    notifications: list[Any] = sns_backends[ACCOUNT][REGION].topics[topic_arn].sent_notifications
-    return notifications
+def chapter(title: str) -> None:
+    print(f"\n== {title} " + "=" * max(3, 96 - len(title)))
 
 
-def first_run(event: dict[str, Any]) -> dict[str, Any]:
-    heading("Run 1: the periodic sweep (EventBridge Scheduler input, events/scheduler.json)")
-    report, logs = invoke(event)
-    print(table(Report.from_dict(report)))
-    emf = [line for line in logs if '"_aws"' in line]
-    print(f"\n{len(logs) - len(emf)} structured log lines and {len(emf)} EMF metric record were written.")
-    print("The log line for web-01:")
-    print(next((line for line in logs if '"web-01"' in line), "(none)"))
-    print("The run's metrics:")
-    print(emf[0] if emf else "(none)")
-    return report
+def section(title: str) -> None:
+    print(f"\n-- {title}")
 
 
-def email_view(stack: Stack) -> None:
-    _, message, subject, _, _ = sent_notifications(stack.topic_arn)[-1]
-    heading("What the email subscriber (dr-team@example.com) receives")
-    print(f"Subject: {subject}\n")
-    print(json.loads(message)["email"])
+def tell(report: Report) -> None:
+    print("\n".join(story(report)))
+    print(f"\nVerdict: {report.status.upper()}. {summary(report)}")
 
 
-def queue_view(stack: Stack) -> None:
-    heading("What the queue subscriber receives (SNS envelope; filter policies can match 'outcome')")
-    body = stack.messages()[0]
-    attributes = {k: v["Value"] for k, v in body["MessageAttributes"].items()}
-    print("MessageAttributes:", json.dumps(attributes))
-    print("Message (the JSON report):")
-    print(json.dumps(json.loads(body["Message"]), indent=2)[:2500])
-
-
-def duplicate_delivery(stack: Stack, event: dict[str, Any], report: dict[str, Any]) -> None:
-    heading("The same scheduled event delivered again (a retry): nothing is started or published")
-    calls_before = len(stack.backend.calls_of("StartReplication"))
-    sent_before = len(sent_notifications(stack.topic_arn))
-    again, _ = invoke(event)
-    new_calls = len(stack.backend.calls_of("StartReplication")) - calls_before
-    new_messages = len(sent_notifications(stack.topic_arn)) - sent_before
-    print(
-        f"same report returned: {again == report}; new StartReplication calls: {new_calls};"
-        f" new messages: {new_messages}"
-    )
-
-
-def second_run(stack: Stack, report: dict[str, Any]) -> None:
-    heading("Run 2: web-01 stopped again; a CloudWatch alarm fires (events/alarm_plain.json)")
-    web01 = next(s["sourceServerID"] for s in report["servers"] if s["hostname"] == "web-01")
-    stack.backend.set_state(web01, "STOPPED")
-    second, _ = invoke(load_event("alarm_plain.json"))
-    print(table(Report.from_dict(second)))
-
-
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make demo", description=__doc__)
+    parser.add_argument("--raw", action="store_true", help="also print the JSON, the logs and metrics")
+    raw = parser.parse_args(argv).raw
     use_fake_aws()
-    with running_moto() as moto_url, start_emulator(seeded_fleet()) as drs:
-        os.environ.update(endpoints(moto_url, drs.url))
+    with running_moto() as aws_url, start_emulator(seeded_fleet()) as drs:
+        os.environ.update(endpoints(aws_url, drs.url))
         clients = Clients.create()
-        stack = Stack.create(drs, "drs-reprotect", clients)
-        clients.sns.subscribe(TopicArn=stack.topic_arn, Protocol="email", Endpoint="dr-team@example.com")
+        stack = Stack.create(drs, f"{SERVICE_NAME}-{uuid.uuid4().hex[:8]}", clients)
+        clients.sns.subscribe(TopicArn=stack.topic_arn, Protocol="email", Endpoint=INBOX)
+        seed_account(stack, clients)
         os.environ.update(stack.env())
-        seed_recovery(stack)
-        seed_history(stack, clients)
+        servers = len(drs.backend.server_ids())
         print(
-            f"DRS emulator at {drs.url} with {len(stack.backend.server_ids())} source servers;"
-            f" moto at {moto_url.removeprefix('http://')}"
+            f"A stand-in for one AWS account ({ACCOUNT}, {REGION}) on this machine: {servers} DRS source"
+            f" servers, the report's topic with {INBOX} subscribed, and the cooldown table."
+            " Nothing here reaches AWS."
         )
-        print(
-            "erp-02 was recovered for real (recovery instance, not a drill); batch-07 was started three"
-            " times in the last three hours; reports-01 replicates 3h20m behind."
-        )
-        schedule_event = load_event("scheduler.json")
-        report = first_run(schedule_event)
-        email_view(stack)
-        queue_view(stack)
-        duplicate_delivery(stack, schedule_event, report)
-        second_run(stack, report)
+        demo, schedule_event = Demo(stack, raw), load_event("scheduler.json")
+        first = demo.sweep(schedule_event)
+        demo.inbox()
+        demo.retry(schedule_event, first)
+        demo.alarm(first)
+    if not raw:
+        print("\n(make demo ARGS=--raw adds the JSON report, the function's log lines and its metrics.)")
     return 0
 
 

@@ -97,3 +97,18 @@ def test_cli_refuses_paging_that_never_ends():
 
     with pytest.raises(SystemExit, match="at least 2"):
         build_backend(build_parser().parse_args(["--empty-pages-every", "1"]))
+
+
+@pytest.mark.parametrize(("override", "port"), [((), "8123"), (("EMULATOR_PORT=9000",), "9000")])
+def test_make_emulator_listens_on_the_documented_port_unless_told(override, port):
+    # What `make emulator` would run (-n: print, do not run), with this test's own venv
+    venv = f"VENV={Path(sys.executable).parent.parent}"
+    shown = subprocess.run(  # noqa: S603
+        ["make", "-n", "emulator", venv, *override],  # noqa: S607 - make from PATH, as a user runs it
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    (command,) = [line for line in shown if "-m drs_emulator" in line]
+    assert command.endswith(f"-m drs_emulator --servers 500 --port {port}")

@@ -22,6 +22,7 @@ CDK_OWN_CONTEXT: dict[str, Any] = {
     "acknowledged-issue-numbers": [34892],
     "availability-zones:account=111111111111:region=eu-west-1": ["eu-west-1a"],
     "cdk-migrate": True,
+    "cli-telemetry": False,  # cdk.json turns the CLI's telemetry off in the context
 }
 
 
@@ -96,6 +97,16 @@ def test_a_mistyped_setting_on_the_command_line_is_refused() -> None:
     # Then synth stops, naming the key and listing the known ones
     assert str(error.value) == f"context: unknown setting 'max_start'; known: {', '.join(SETTING_NAMES)}"
     assert "max_starts_per_run" in str(error.value)
+
+
+@pytest.mark.parametrize("key", ["dry-run", "DRY_RUN", "Max-Starts-Per-Run"])
+def test_a_setting_spelled_with_hyphens_or_capitals_is_refused_not_ignored(key: str) -> None:
+    # Given `cdk synth -c dry-run=true`: shaped like one of CDK's own keys, but meant as a setting
+    with pytest.raises(ConfigError) as error:
+        targets({**CDK_OWN_CONTEXT, key: "true"})
+    # Then synth stops, naming the key, the setting it resembles and the known ones
+    meant = key.lower().replace("-", "_")
+    assert str(error.value).startswith(f"context: unknown setting {key!r}; did you mean {meant!r}? known: ")
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,8 @@ import pytest
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 CDK = REPOSITORY_ROOT / "node_modules" / ".bin" / "cdk"
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"
+# The app runs on this interpreter (cdk.json names .venv's, which another Python's run must not use).
+APP = ("--app", f"{sys.executable} app.py")
 
 pytestmark = [
     pytest.mark.synth,
@@ -45,7 +47,7 @@ def test_cdk_synth_with_environments_and_cfn_lint(tmp_path: Path) -> None:
     environments = (
         '[{"account":"111111111111","region":"eu-west-1"},{"account":"222222222222","region":"us-east-1"}]'
     )
-    synth = run(CDK, "synth", "--quiet", "--output", tmp_path, "-c", f"environments={environments}")
+    synth = run(CDK, "synth", *APP, "--quiet", "--output", tmp_path, "-c", f"environments={environments}")
     assert synth.returncode == 0, synth.stderr
     templates = sorted(tmp_path.glob("*.template.json"))
     assert [t.name for t in templates] == [
@@ -68,7 +70,7 @@ def test_cdk_synth_with_environments_and_cfn_lint(tmp_path: Path) -> None:
     ],
 )
 def test_cdk_synth_fails_on_bad_configuration(tmp_path: Path, context: str, fragments: list[str]) -> None:
-    synth = run(CDK, "synth", "--quiet", "--output", tmp_path, "-c", context)
+    synth = run(CDK, "synth", *APP, "--quiet", "--output", tmp_path, "-c", context)
     assert synth.returncode != 0
     for fragment in fragments:
         assert fragment in synth.stderr

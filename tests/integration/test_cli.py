@@ -1,17 +1,45 @@
-"""`python -m reprotect` against the emulator: dry run by default, --apply, --ids, --table."""
+"""The operator CLI (`drs-reprotect`, `python -m reprotect`) against the emulator: dry run by default,
+--apply, --ids, --table, stdout for the report alone, the exclusions, and its refusals and exit codes."""
 
 from __future__ import annotations
 
 import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from drs_emulator.fleet import generate_fleet
+from harness.env import FAKE_AWS
 from reprotect.cli import main
+from reprotect.observability import logger
 from tests.integration.conftest import Stack
+
+CONSOLE_SCRIPT = Path(sys.executable).parent / "drs-reprotect"
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """The CLI points the engine's log handler at its stderr and sets the level: undo it after. The
+    stream is assigned, not set: setStream flushes the old one, which may be an earlier test's capture."""
+    handler, level = logger.registered_handler, logger.log_level
+    assert isinstance(handler, logging.StreamHandler)
+    stream, handler.stream = handler.stream, sys.__stdout__
+    yield
+    handler.stream = stream
+    logger.setLevel(level)
 
 
 def started_ids(stack: Stack) -> list[str]:
     return [c.params["sourceServerID"] for c in stack.backend.calls_of("StartReplication")]
+
+
+def outcomes(report: dict) -> dict[str, tuple[str, str]]:
+    return {s["sourceServerID"]: (s["outcome"], s["reason"]) for s in report["servers"]}
 
 
 def test_dry_run_by_default_prints_a_table(stack: Stack, fleet, capsys) -> None:
@@ -26,6 +54,89 @@ def test_dry_run_by_default_prints_a_table(stack: Stack, fleet, capsys) -> None:
     assert row.split()[:4] == [stopped, "web-9", "would-start", "replication-stopped"]
     assert "ATTENTION 123456789012/us-east-1: 1 would-start, 1 attention" in out
     assert "no --table given, so no cooldown" in err
+
+
+def test_the_console_script_prints_json_alone_from_any_directory(stack: Stack, tmp_path: Path) -> None:
+    # Given 500 servers (about 420 replicating, so the limit is raised above that), and the installed
+    # command run from a directory outside the project
+    stack.backend.add_servers(generate_fleet(500, seed=3))
+    env = {**FAKE_AWS, "PATH": os.environ["PATH"], "AWS_ENDPOINT_URL_DRS": stack.drs.url}
+    done = subprocess.run(  # noqa: S603 - the console script make setup installs
+        [str(CONSOLE_SCRIPT), "--json", "--replicating-limit", "1000"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # Then stdout is one JSON document, the report of all 500, and no log line reached either stream
+    report = json.loads(done.stdout)
+    assert done.returncode == 0, done.stderr
+    assert report["counts"]["examined"] == 500
+    assert report["counts"]["would-start"] > 0
+    assert done.stderr.splitlines() == ["note: no --table given, so no cooldown is read or written"]
+
+
+def test_verbose_logs_each_server_to_stderr_and_keeps_stdout_json(stack: Stack, fleet, capsys) -> None:
+    (sid,) = fleet({"state": "STOPPED"})
+
+    assert main(["--json", "--verbose"]) == 0
+
+    out, err = capsys.readouterr()
+    assert json.loads(out)["servers"][0]["sourceServerID"] == sid
+    assert any(json.loads(line).get("source_server_id") == sid for line in err.splitlines()[1:])
+
+
+def test_exclude_tag_adds_to_the_default_exclusion(stack: Stack, fleet, capsys) -> None:
+    legacy, opted_out, plain = fleet(
+        {"state": "STOPPED", "tags": {"Team": "legacy"}},
+        {"state": "STOPPED", "tags": {"AutoReprotect": "false"}},
+        {"state": "STOPPED"},
+    )
+
+    assert main(["--exclude-tag", "Team=legacy", "--json"]) == 0
+
+    report = json.loads(capsys.readouterr().out)
+    assert outcomes(report) == {
+        legacy: ("skipped", "excluded-by-tag"),
+        opted_out: ("skipped", "excluded-by-tag"),
+        plain: ("would-start", "replication-stopped"),
+    }
+    assert {s["detail"] for s in report["servers"] if s["outcome"] == "skipped"} == {
+        "tagged AutoReprotect=false or Team=legacy"
+    }
+
+
+def test_no_default_exclude_drops_the_default_on_purpose(stack: Stack, fleet, capsys) -> None:
+    legacy, opted_out = fleet(
+        {"state": "STOPPED", "tags": {"Team": "legacy"}},
+        {"state": "STOPPED", "tags": {"AutoReprotect": "false"}},
+    )
+
+    assert main(["--no-default-exclude", "--exclude-tag", "Team", "--json"]) == 0
+
+    assert outcomes(json.loads(capsys.readouterr().out)) == {
+        legacy: ("skipped", "excluded-by-tag"),
+        opted_out: ("would-start", "replication-stopped"),
+    }
+
+
+def test_help_shows_the_defaults_in_force_and_the_exit_codes(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # argparse wraps at hyphens too ("us-\neast-1")
+
+    assert main(["--help"]) == 0
+
+    text = " ".join(capsys.readouterr().out.split())
+    for fragment in (
+        "usage: drs-reprotect",
+        "(always excluded: AutoReprotect=false)",
+        "at most N starts in this run (default: 100)",
+        "calls in flight (default: 10)",
+        "(default: 3600)",
+        "AWS region (default: your AWS configuration's, now us-east-1)",
+        "Exit codes: 0 finished",
+    ):
+        assert fragment in text
 
 
 def test_apply_with_ids_and_table_starts_and_writes_the_cooldown(stack: Stack, fleet, capsys) -> None:
@@ -58,13 +169,58 @@ def test_cli_honours_the_lambdas_cooldown(stack: Stack, fleet, capsys) -> None:
     ("args", "named"),
     [
         (["--ids", "s-bad"], "'s-bad'"),
-        (["--max-starts", "lots"], "MAX_STARTS_PER_RUN"),
-        (["--exclude-tag", "=x"], "EXCLUDE_TAG"),
+        (["--max-starts", "lots"], "argument --max-starts: 'lots' is not a whole number"),
+        (["--concurrency", "0"], "argument --concurrency: '0' is out of range: it must be from 1 to 50"),
+        (["--exclude-tag", "=x"], "argument --exclude-tag: '=x' is not a tag spec"),
+        (
+            ["--exclude-tag", "aws:foo"],
+            "argument --exclude-tag: 'aws:foo' uses the reserved 'aws:' key prefix",
+        ),
+        (
+            ["--include-tag", "AWS:x=1"],
+            "argument --include-tag: 'AWS:x=1' uses the reserved 'aws:' key prefix",
+        ),
+        (["--max-start", "5"], "unrecognized arguments: --max-start"),  # no abbreviations
     ],
 )
 def test_bad_options_exit_2_before_any_call(stack: Stack, args: list[str], named: str, capsys) -> None:
     assert main(args) == 2
     assert named in capsys.readouterr().err
+    assert stack.backend.calls == []
+
+
+@pytest.mark.parametrize(
+    ("unset", "extra", "message"),
+    [
+        (
+            ("AWS_DEFAULT_REGION", "AWS_REGION"),
+            [],
+            "error: no AWS region: give --region, set AWS_REGION, or set one in your profile\n",
+        ),
+        (
+            ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),
+            [],
+            "error: no AWS credentials: run `aws configure` or `aws sso login`, or give --profile\n",
+        ),
+        ((), ["--profile", "nosuch"], "The config profile (nosuch) could not be found"),
+    ],
+)
+def test_no_region_or_credentials_is_one_line_naming_the_fix_and_exit_3(
+    stack: Stack,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys,
+    unset: tuple[str, ...],
+    extra: list[str],
+    message: str,
+) -> None:
+    for name in unset:
+        monkeypatch.delenv(name, raising=False)
+
+    assert main(["--json", *extra]) == 3
+
+    out, err = capsys.readouterr()
+    assert (out, err.count("\n")) == ("", 1)
+    assert message in err
     assert stack.backend.calls == []
 
 

@@ -57,3 +57,14 @@ def test_a_new_execution_environment_reaches_the_new_endpoints(stack: Stack, mon
     # Then it made its clients afresh, and they reached the second emulator
     assert report["counts"]["started"] == 1
     assert len(other.backend.calls_of("StartReplication")) == 1
+
+
+def test_the_deploy_patches_refuse_a_moto_they_were_not_written_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    import moto
+
+    from harness import moto_patches
+
+    monkeypatch.setattr(moto, "__version__", "5.3.0")
+
+    with pytest.raises(RuntimeError, match=r"patches moto 5\.2\.5, found 5\.3\.0"):
+        moto_patches.apply({})

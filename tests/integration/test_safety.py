@@ -164,8 +164,8 @@ def test_exclude_tag_key_alone_excludes_any_value(stack: Stack, fleet, monkeypat
 def test_deadline_defers_what_cannot_be_reached(stack: Stack, fleet) -> None:
     fleet(*[{"state": "STOPPED"} for _ in range(4)])
 
-    # 9 seconds left: under the smallest safety margin (10 s), so nothing is launched
-    report = stack.invoke(load_event("scheduler.json"), FakeContext(budget_ms=9_000))
+    # 15 seconds left: under the smallest safety margin (20 s), so nothing is launched
+    report = stack.invoke(load_event("scheduler.json"), FakeContext(budget_ms=15_000))
 
     assert started_ids(stack) == []
     assert report["counts"]["deferred"] == 4
