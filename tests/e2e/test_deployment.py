@@ -20,6 +20,7 @@ pytestmark = pytest.mark.e2e
 NOT_CREATED_BY_MOTO = {
     "AWS::CDK::Metadata",
     "AWS::CloudWatch::Alarm",
+    "AWS::Lambda::EventInvokeConfig",
     "AWS::SNS::TopicPolicy",
     "AWS::SQS::QueuePolicy",
     "AWS::Scheduler::Schedule",
@@ -120,13 +121,14 @@ def test_the_roles_policies_name_the_deployed_arns(deployed: Deployed) -> None:
             statements[statement.get("Sid") or statement["Action"]] = statement["Resource"]
 
     assert statements == {
-        "DescribeSourceServers": "*",
+        "DescribeSourceServersAndRecoveryInstances": "*",
         "StartReplication": f"arn:aws:drs:{REGION}:{ACCOUNT}:source-server/*",
         "NeverStartExcludedServers": "*",
         "PublishOutcome": deployed.topic_arn,
         "EncryptOutcome": arn_of(deployed, deployment.one("AWS::KMS::Key").logical_id),
         "IdempotencyRecords": arn_of(deployed, deployment.one("AWS::DynamoDB::Table").logical_id),
         "WriteOwnLogs": arn_of(deployed, deployment.one("AWS::Logs::LogGroup").logical_id),
+        "ReportFailedInvocations": arn_of(deployed, failure_queue(deployment)),
         "lambda:InvokeFunction": [arn_of(deployed, function), arn_of(deployed, function) + ":*"],
         "sqs:SendMessage": arn_of(deployed, referenced(queue["DeadLetterConfig"]["Arn"])),
     }
@@ -154,3 +156,10 @@ def test_moto_ignores_exactly_these_deployed_properties(deployed: Deployed) -> N
         ("AWS::DynamoDB::Table", "TimeToLiveSpecification"): ttl != "ENABLED",
     }
     assert {gap for gap, ignored in found.items() if ignored} == IGNORED_BY_MOTO
+
+
+def failure_queue(deployment: Any) -> str:
+    """The logical id of the queue the function's EventInvokeConfig sends failed invocations to."""
+    (config_id,) = deployment.logical_ids("AWS::Lambda::EventInvokeConfig")  # moto does not create it
+    config = deployment.properties(config_id)
+    return str(referenced(config["DestinationConfig"]["OnFailure"]["Destination"]))
