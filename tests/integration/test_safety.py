@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from tests.integration.conftest import FakeContext, Stack, load_event
 
 
@@ -33,6 +35,26 @@ def test_classic_scheduled_event_is_deduplicated_by_its_id(stack: Stack, fleet) 
 
     assert len(stack.backend.calls_of("DescribeSourceServers")) == 1
     assert len(stack.messages()) == 1
+
+
+@pytest.mark.parametrize("name", ["alarm_plain.json", "alarm_drs.json", "drs_stalled.json"])
+def test_alarm_and_drs_event_redeliveries_are_answered_from_the_first_run(stack: Stack, fleet, name) -> None:
+    # Given the servers the event names (the sample events name s-1234567890abcdef0) or the fleet
+    fleet({"state": "STOPPED", "server_id": "s-1234567890abcdef0"}, {"state": "STOPPED"})
+    event = load_event(name)
+
+    first = stack.invoke(event)
+    calls = len(stack.backend.calls)
+    for sid in stack.backend.server_ids():
+        stack.backend.set_state(sid, "STOPPED")  # stopped again: only the duplicate guard can hold them
+    second = stack.invoke(event)  # EventBridge's redelivery: the same event id
+
+    assert second == first
+    assert len(stack.backend.calls) == calls  # not one DRS call
+    assert len(stack.messages()) == 1
+    # A different event (another id) is a new run: the dedupe key is the event's id, not a constant
+    other = stack.invoke(dict(event, id="11111111-2222-3333-4444-555555555555"))
+    assert other["runId"] != first["runId"]
 
 
 def test_cooldown_holds_a_restarted_server_across_different_events(stack: Stack, fleet) -> None:

@@ -214,3 +214,36 @@ def test_an_eventbridge_event_needs_a_12_digit_ascii_account(account: object) ->
 
 def test_an_unhashable_source_is_refused_not_crashed_on() -> None:
     assert "unsupported event" in refused({"source": [], "detail-type": {}})
+
+
+@pytest.mark.parametrize(
+    ("source", "detail_type"),
+    [
+        ("aws.events", "Scheduled Event Typo"),
+        ("aws.events", "CloudWatch Alarm State Change"),
+        ("aws.cloudwatch", "Scheduled Event"),
+        ("aws.cloudwatch", "CloudWatch Alarm Configuration Change"),
+    ],
+)
+def test_a_source_is_accepted_only_with_its_own_detail_type(source: str, detail_type: str) -> None:
+    event_ = {**event("alarm_drs.json"), "source": source, "detail-type": detail_type}
+
+    assert f"unsupported event: source {source!r} with detail-type {detail_type!r}" in refused(event_)
+
+
+@pytest.mark.parametrize(
+    "name", ["alarm_plain.json", "alarm_drs.json", "drs_stalled.json", "scheduled_event.json"]
+)
+def test_an_eventbridge_events_dedupe_key_is_its_id(name: str) -> None:
+    parsed = parse_event(event(name), "request-1", OWN)
+
+    assert isinstance(parsed, RunRequest)
+    assert parsed.dedupe_key == event(name)["id"]
+    assert parsed.trigger.event_id == event(name)["id"]
+
+
+def test_a_manual_invocations_dedupe_key_is_its_request_id() -> None:
+    parsed = parse_event({"dryRun": True}, "request-1", OWN)
+
+    assert isinstance(parsed, RunRequest)
+    assert parsed.dedupe_key == "manual#request-1"
