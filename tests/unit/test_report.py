@@ -199,3 +199,63 @@ def test_a_report_of_schema_version_1_still_reads() -> None:
 
     assert again.servers[0].diagnosis is None
     assert again.status == "attention"  # the verdict is recomputed from the counts
+
+
+def test_the_json_form_has_exactly_the_documented_keys() -> None:
+    report = make_report(("started", "replication-stopped"), healthy=1).to_dict()
+
+    assert list(report) == [
+        "schemaVersion",
+        "runId",
+        "status",
+        "trigger",
+        "dryRun",
+        "region",
+        "account",
+        "startedAt",
+        "finishedAt",
+        "durationMs",
+        "sweepComplete",
+        "counts",
+        "servers",
+        "truncated",
+    ]
+    assert report["schemaVersion"] == 2
+    assert (report["startedAt"], report["finishedAt"], report["durationMs"]) == (
+        "2026-11-27T06:00:00.000Z",
+        "2026-11-27T06:00:01.000Z",
+        1000,
+    )
+    assert report["trigger"] == {"type": "schedule", "name": "sweep"}
+
+
+def test_sns_attributes_carry_status_trigger_dry_run_and_every_count() -> None:
+    report = make_report(
+        ("would-start", "replication-stopped"), ("skipped", "cooldown"), healthy=2, dry_run=True
+    )
+
+    attributes = {
+        name: (value["DataType"], value["StringValue"]) for name, value in render.attributes(report).items()
+    }
+
+    assert attributes == {
+        "outcome": ("String", "dry-run"),
+        "trigger": ("String", "schedule"),
+        "dryRun": ("String", "true"),
+        "started": ("Number", "0"),
+        "wouldStart": ("Number", "1"),
+        "skipped": ("Number", "1"),
+        "failed": ("Number", "0"),
+        "deferred": ("Number", "0"),
+        "attention": ("Number", "0"),
+        "healthy": ("Number", "2"),
+    }
+
+
+def test_the_email_says_why_a_run_failed_as_a_whole() -> None:
+    report = make_report(error=RunError("UninitializedAccountException", "DRS is not initialized here"))
+
+    text = render.email_text(report)
+
+    assert "The run failed as a whole: UninitializedAccountException: DRS is not initialized here" in text
+    assert text.splitlines()[0].endswith(": FAILED")
