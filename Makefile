@@ -17,7 +17,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 # `make emulator` listens on a fixed port so a shell can keep its exports: make emulator EMULATOR_PORT=9000
 EMULATOR_PORT ?= 8123
 
-.PHONY: setup test lint typecheck unit synth e2e demo bench faults emulator clean
+.PHONY: setup test lint typecheck unit synth e2e demo bench faults mutation emulator clean
 
 setup: $(STAMP) node_modules/.package-lock.json
 	@$(PY) -m scripts.check_node
@@ -56,6 +56,14 @@ e2e: setup
 
 demo: setup
 	$(PY) -m scripts.demo $(ARGS)
+
+# Mutation testing of the Lambda package (not in `make test` or CI: a full run takes about an hour on
+# two cores; mutmut keeps its results in mutants/, so a rerun after a change checks only what changed).
+# mutmut names mutants after paths below src/, hence the link; docs/mutation.md gets the scores.
+mutation: setup
+	mkdir -p src && ln -sfn ../lambdas/reprotect src/reprotect
+	$(VENV)/bin/mutmut run --max-children 2
+	$(PY) -m scripts.mutation_report
 
 faults: setup
 	$(PY) -m faults

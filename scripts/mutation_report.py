@@ -1,0 +1,110 @@
+"""`make mutation`'s page: the mutation score per module from mutmut's results, against the targets.
+
+Reads `mutants/**/*.meta` (mutmut 3 keeps each mutant's exit code there), the equivalent mutants
+(`docs/mutation-equivalent.toml`: survivors that cannot change behaviour, each with its reason), and
+writes docs/mutation.md. A mutant is killed when a test failed (or timed out) with it; equivalent
+mutants are left out of the score; every other survivor is listed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MUTANTS = ROOT / "mutants" / "src" / "reprotect"
+EQUIVALENT = ROOT / "docs" / "mutation-equivalent.toml"
+OUTPUT = ROOT / "docs" / "mutation.md"
+KILLED = {1, 3, 24, -24, 36, 37, 152, 255}  # a failing test, pytest's internal error, a timeout, a type check
+NOT_RUN = {None, 2, 34}  # not checked, interrupted, skipped
+OVERALL_TARGET, MODULE_TARGET, DECISION_TARGET = 0.85, 0.80, 0.90
+DECISION_MODULES = {"selection", "events", "config", "outcomes", "report", "render", "decisions", "lifecycle"}
+
+
+@dataclass
+class Module:
+    name: str
+    killed: int = 0
+    equivalent: int = 0
+    survivors: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        counted = self.killed + len(self.survivors)
+        return self.killed / counted if counted else 1.0
+
+    @property
+    def target(self) -> float:
+        return DECISION_TARGET if self.name in DECISION_MODULES else MODULE_TARGET
+
+
+def read(equivalent: dict[str, str]) -> list[Module]:
+    modules = []
+    for meta in sorted(MUTANTS.glob("*.py.meta")):
+        module = Module(meta.name.removesuffix(".py.meta"))
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        for mutant, code in sorted(codes.items()):
+            if code in NOT_RUN:
+                continue
+            if code in KILLED:
+                module.killed += 1
+            elif mutant in equivalent:
+                module.equivalent += 1
+            else:
+                module.survivors.append(mutant)
+        if module.killed or module.survivors or module.equivalent:
+            modules.append(module)
+    return modules
+
+
+def render(modules: list[Module], equivalent: dict[str, str], unchecked: int) -> str:
+    killed = sum(m.killed for m in modules)
+    survived = sum(len(m.survivors) for m in modules)
+    overall = killed / (killed + survived) if killed + survived else 1.0
+    commit = subprocess.run(  # noqa: S603, S607 (git, on this repository)
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    lines = [
+        "# Mutation score of the Lambda package",
+        "",
+        f"Measured by `make mutation` (mutmut 3.8.1, tests/unit then tests/integration) on commit `{commit}`,"
+        f" {datetime.now(UTC):%Y-%m-%d}. A mutant is killed when a test fails or times out with it;"
+        " equivalent mutants (they cannot change behaviour; listed at the end with the reason) are left out.",
+        "",
+        f"**Overall: {overall:.1%}** ({killed} killed of {killed + survived}; target {OVERALL_TARGET:.0%})."
+        + (f" {unchecked} mutants were not checked." if unchecked else ""),
+        "",
+        "| module | killed | survived | equivalent | score | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for m in sorted(modules, key=lambda m: m.score):
+        met = "met" if m.score >= m.target else "**missed**"
+        counts = f"{m.killed} | {len(m.survivors)} | {m.equivalent}"
+        lines.append(f"| {m.name} | {counts} | {m.score:.1%} | {m.target:.0%} {met} |")
+    lines += ["", "## Surviving mutants", ""]
+    lines += [f"- `{name}`" for m in modules for name in m.survivors] or ["None."]
+    lines += ["", "## Equivalent mutants", ""]
+    lines += [f"- `{name}`: {reason}" for name, reason in sorted(equivalent.items())] or ["None."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    equivalent = tomllib.loads(EQUIVALENT.read_text()).get("equivalent", {}) if EQUIVALENT.exists() else {}
+    modules = read(equivalent)
+    unchecked = sum(
+        Counter(code in NOT_RUN for code in json.loads(meta.read_text())["exit_code_by_key"].values())[True]
+        for meta in MUTANTS.glob("*.py.meta")
+    )
+    OUTPUT.write_text(render(modules, equivalent, unchecked))
+    print(OUTPUT.read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
