@@ -9,6 +9,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from reprotect import render
 from reprotect.contract import Metric
+from reprotect.hub import Hub
 from reprotect.observability import logger, metrics
 from reprotect.outcomes import OUTCOME_TABLE
 from reprotect.report import Report, Status
@@ -23,8 +24,11 @@ class PublishError(RuntimeError):
     report is, for whoever finds the event in a dead-letter queue or on-failure destination."""
 
 
-def deliver(report: Report, *, sns: Any, topic_arn: str, notify_when_idle: bool) -> Report:
-    """Publish the run's report (unless idle and not asked to) and return it as published."""
+def deliver(
+    report: Report, *, sns: Any, topic_arn: str, notify_when_idle: bool, hub: Hub | None = None
+) -> Report:
+    """Publish the run's report (unless idle and not asked to) and return it as published; then, with a
+    hub, send it a copy (every report, idle ones too: the hub's digest counts every place's runs)."""
     fitted = render.fit(report)
     if fitted.truncated:
         _log_whole_list(report)
@@ -46,6 +50,8 @@ def deliver(report: Report, *, sns: Any, topic_arn: str, notify_when_idle: bool)
                 f" the report is in the function's log as '{UNPUBLISHED}'"
             ) from exc
         logger.info("Report published", message_id=message_id)
+    if hub is not None:
+        hub.send(fitted)  # after the member's own publish; never raises (reprotect.hub)
     return fitted
 
 

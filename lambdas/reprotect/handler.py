@@ -20,6 +20,7 @@ from reprotect.config import Config
 from reprotect.contract import EVENT_RECORD_SECONDS, Metric
 from reprotect.deadline import Deadline
 from reprotect.events import Ignored, RunRequest, parse_event
+from reprotect.hub import Hub
 from reprotect.observability import logger, metrics
 from reprotect.report import Report
 
@@ -64,7 +65,11 @@ def run_and_deliver(
     )
     sns = _client("sns", deadline.publish_window(), config)
     return delivery.deliver(
-        report, sns=sns, topic_arn=str(config.topic_arn), notify_when_idle=config.notify_when_idle
+        report,
+        sns=sns,
+        topic_arn=str(config.topic_arn),
+        notify_when_idle=config.notify_when_idle,
+        hub=Hub.for_run(config, deadline),
     )
 
 
