@@ -17,6 +17,7 @@ from infra.deployment_settings import (
     ALARM_NAMES,
     DEPLOYMENT_SETTINGS,
     DRS_EVENTS_ENABLED,
+    HUB_EVENT_BUS_ARN,
     LOG_RETENTION,
     MEMORY_MB,
     NOTIFICATION_EMAILS,
@@ -62,6 +63,7 @@ class ReprotectSettings:
     memory_mb: int = int(MEMORY_MB.default)
     timeout_seconds: int = int(TIMEOUT_SECONDS.default)
     retry_mode: str = str(contract.RETRY_MODE.default)  # the function's AWS_RETRY_MODE for DRS
+    hub_event_bus_arn: str = str(HUB_EVENT_BUS_ARN.default)  # empty: no hub
     _exclude: TagSpec = field(init=False, repr=False, compare=False)
     _include: TagSpec | None = field(init=False, repr=False, compare=False)
 
