@@ -92,7 +92,7 @@ def test_a_calm_day_says_nothing_needs_you_and_shows_no_empty_sections() -> None
     assert "need a person (" not in text
     assert "stopped reporting" not in text
     assert "2 places (2 accounts in 2 regions)" in text
-    assert "2 servers restarted, 0 could not be" in text
+    assert "2 servers restarted, 0 starts failed (retried every run)" in text
 
 
 def test_the_email_names_every_server_needing_a_person_with_its_place_and_reason() -> None:

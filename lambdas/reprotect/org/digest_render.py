@@ -31,7 +31,7 @@ def headline(digest: Digest) -> str:
     parts = [
         _plural(digest.now("attention"), "server needs", "servers need") + " a person",
         _plural(len(digest.silent), "place stopped reporting", "places stopped reporting"),
-        _plural(digest.during_day("runsFailed"), "run failed as a whole", "runs failed as a whole"),
+        _plural(digest.during_day("runsFailed"), "run failed", "runs failed"),
         _plural(digest.now("failed"), "server could not be restarted", "servers could not be restarted"),
     ]
     urgent = [part for part in parts if not part.startswith("0 ")]
@@ -82,12 +82,14 @@ def _numbers(digest: Digest) -> list[str]:
         f"{_plural(len(digest.places), 'place', 'places')} ({_plural(len(accounts), 'account', 'accounts')}"
         f" in {_plural(len(regions), 'region', 'regions')}). That day:",
         f"  {_plural(digest.during_day('runs'), 'run', 'runs')},"
-        f" {digest.during_day('runsFailed')} of them failed as a whole",
+        f" {digest.during_day('runsFailed')} of them failed (as a whole, or every start they tried)",
         f"  {_plural(digest.during_day('started'), 'server', 'servers')} restarted,"
-        f" {digest.during_day('failed')} could not be",
+        f" {_plural(digest.during_day('failed'), 'start', 'starts')} failed (retried every run)",
     ]
     if digest.during_day("wouldStart"):
-        lines.append(f"  {digest.during_day('wouldStart')} would have been restarted in dry-run places")
+        lines.append(
+            f"  {digest.during_day('wouldStart')} starts a dry run would have made (counted every run)"
+        )
     lines.append(
         f"Now: {digest.now('examined')} source servers examined, {digest.now('healthy')} healthy,"
         f" {digest.now('attention')} need a person, {digest.now('deferred')} deferred to the next run."
@@ -103,7 +105,8 @@ def _server_section(digest: Digest, outcome: str, heading: str) -> list[str]:
     lines = ["", f"{heading}: {total}"]
     for need in servers[:LISTED]:
         server = need.server
-        extra = clean("; ".join(str(x) for x in (server.get("detail"), server.get("errorCode")) if x))
+        said = dict.fromkeys(str(x) for x in (server.get("errorCode"), server.get("detail")) if x)
+        extra = clean("; ".join(said))
         lines.append(
             f"  {need.account} {need.region:<14} {server['sourceServerID']}"
             f" {clean(server.get('hostname') or '-', MAX_NAME)}: {server['reason']}"
@@ -132,11 +135,15 @@ def _silent_section(digest: Digest) -> list[str]:
 
 def _table(digest: Digest) -> list[str]:
     header = f"  {'account':<12}  {'region':<14}  runs  started  failed  attention  healthy  latest run"
-    lines = ["", "Every place, most urgent first (that day's runs; servers as of the latest run):", header]
+    lines = [
+        "",
+        "Every place, most urgent first (runs, restarts and failed starts that day; servers as of the"
+        " latest run):",
+        header,
+    ]
     for place in digest.places[:LISTED]:
-        latest = (
-            "silent" if digest.is_silent(place) else f"{place.status} at {_when(place.last_report_at)[11:]}"
-        )
+        when = _when(place.last_report_at)
+        latest = f"silent since {when}" if digest.is_silent(place) else f"{place.status} at {when[11:]}"
         day = f"{place.total('runs'):>4}  {place.total('started'):>7}  {place.total('failed'):>6}"
         now = f"{place.count('attention'):>9}  {place.count('healthy'):>7}"
         lines.append(f"  {place.account:<12}  {place.region:<14}  {day}  {now}  {latest}")
