@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from aws_cdk import CfnResource, Stack
+from aws_cdk import Aws, CfnResource, Fn, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_s3 as s3
 from cdk_stacksets import (
     Capability,
@@ -55,6 +56,10 @@ class MemberTemplate(StackSetStack):
             scope, construct_id, asset_buckets=list(asset_buckets), asset_bucket_prefix=asset_bucket_prefix
         )
         self.reprotect = DrsReprotect(self, "Reprotect", settings=settings)
+        # Dashboards are global to an account, and every region of it gets this same template: the
+        # region goes into the name (DrsReprotect's own stacks are named after their region already).
+        dashboard = cast(cloudwatch.CfnDashboard, self.reprotect.monitoring.dashboard.node.default_child)
+        dashboard.dashboard_name = Fn.join("-", [self.stack_name, Aws.REGION])
         self.link = MemberLink(
             self, "Observability", regions=regions, sinks=sinks, stack_set_names=stack_set_names
         )
