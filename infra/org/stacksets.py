@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from aws_cdk import Aws, CfnResource, Fn, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import CfnResource, Stack
 from aws_cdk import aws_s3 as s3
 from cdk_stacksets import (
     Capability,
@@ -56,10 +55,10 @@ class MemberTemplate(StackSetStack):
             scope, construct_id, asset_buckets=list(asset_buckets), asset_bucket_prefix=asset_bucket_prefix
         )
         self.reprotect = DrsReprotect(self, "Reprotect", settings=settings)
-        # Dashboards are global to an account, and every region of it gets this same template: the
-        # region goes into the name (DrsReprotect's own stacks are named after their region already).
-        dashboard = cast(cloudwatch.CfnDashboard, self.reprotect.monitoring.dashboard.node.default_child)
-        dashboard.dashboard_name = Fn.join("-", [self.stack_name, Aws.REGION])
+        # No dashboard per member: dashboards are global to an account and cost $3 a month beyond its
+        # first three, so 17 regions would cost an account ~$42 a month for what the organization's
+        # dashboard shows by account and region (docs/organization.md, "What it costs").
+        self.reprotect.monitoring.node.try_remove_child("Dashboard")
         self.link = MemberLink(
             self, "Observability", regions=regions, sinks=sinks, stack_set_names=stack_set_names
         )

@@ -184,12 +184,12 @@ def test_the_member_links_to_the_hubs_sink_of_its_region_sharing_only_the_tools_
     assert link["Condition"] in member.to_json()["Conditions"]
 
 
-def test_every_region_of_an_account_names_its_dashboard_apart(member) -> None:
-    # Dashboards are global to an account; the template is the same in every region.
-    name = only(member, "AWS::CloudWatch::Dashboard")["DashboardName"]
-    separator, (stack_name, region) = name["Fn::Join"]
-    assert (separator, region) == ("-", {"Ref": "AWS::Region"})
-    assert stack_name.startswith("DrsReprotectMembersMember")
+def test_members_have_no_dashboard_of_their_own_the_organizations_shows_them(member, canary_member) -> None:
+    # Dashboards are global to an account and billed beyond three: one per region would cost more than
+    # the rest of the member.
+    assert resources(member, "AWS::CloudWatch::Dashboard") == {}
+    assert resources(canary_member, "AWS::CloudWatch::Dashboard") == {}
+    assert len(resources(member, "AWS::CloudWatch::Alarm")) == 6
 
 
 def test_the_member_template_needs_no_bootstrap_and_no_docker(member) -> None:
