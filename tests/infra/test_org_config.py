@@ -11,7 +11,7 @@ import pytest
 from infra import ConfigError
 from infra.org import preferences
 from infra.org.app import member_settings
-from infra.org.config import OrganizationConfig, organization_from_context
+from infra.org.config import KEYS, OrganizationConfig, organization_from_context
 
 SAMPLE_FILE = Path(__file__).resolve().parents[2] / "examples" / "organization.json"
 SAMPLE: dict[str, Any] = json.loads(SAMPLE_FILE.read_text())
@@ -161,6 +161,11 @@ def test_missing_keys_are_named() -> None:
 def test_malformed_blocks_are_refused(raw: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         organization_from_context({"organization": raw})
+
+
+def test_every_key_is_documented() -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "organization.md").read_text()
+    assert [key for key in KEYS if f"`{key}`" not in guide] == []
 
 
 def test_members_get_the_shared_settings_the_organizations_own_and_the_hub() -> None:
