@@ -107,3 +107,13 @@ def test_a_place_read_back_from_its_items() -> None:
     assert (state.total("runs"), state.total("started"), state.total("failed")) == (3, 2, 0)
     (need,) = state.needs
     assert need.server["reason"] == "stalled"
+
+
+def test_extended_and_other_skipped_servers_are_not_kept_as_needing_a_person() -> None:
+    # An extended server is replicated (and restarted) in its staging account, which reports it there.
+    report = make_report(("skipped", "extended-from-staging-account"), ("skipped", "excluded-by-tag"))
+
+    item = latest_item(Received.from_event(event(detail=report.to_dict())), NOW)
+
+    assert (item["needs"], item["needsOmitted"]) == ([], 0)
+    assert item["counts"]["skipped"] == 2
