@@ -47,43 +47,15 @@ class HubCollector(Construct):
             org.Env.ORGANIZATION_ID.value: organization_id,
             org.Env.SILENT_AFTER_HOURS.value: str(silent_after_hours),
         }
-        publish = [
+        publish = (
             iam.PolicyStatement(
                 sid="PublishToOrganization", actions=[c.TOPIC_PUBLISH_ACTION], resources=[topic.topic_arn]
             ),
             iam.PolicyStatement(
                 sid="EncryptForTopic", actions=list(c.KEY_USE_ACTIONS), resources=[key.key_arn]
             ),
-        ]
-        self.collector = HubFunction(
-            self,
-            "Collect",
-            handler=org.COLLECT_HANDLER,
-            description="drs-reprotect hub: forwards and records each member report",
-            environment=environment,
-            statements=[
-                *publish,
-                self._table_statement("RecordReports", "dynamodb:PutItem", "dynamodb:UpdateItem"),
-            ],
-            timeout_seconds=60,
         )
-        self.digest = HubFunction(
-            self,
-            "Digest",
-            handler=org.DIGEST_HANDLER,
-            description="drs-reprotect hub: the organization's daily digest",
-            environment=environment,
-            statements=[*publish, self._table_statement("ReadPlaces", "dynamodb:Query")],
-            timeout_seconds=300,
-            memory_mb=1024,
-        )
-        for function in (self.collector, self.digest):
-            acknowledge(
-                function.policy,
-                "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
-                "Publishing to the KMS-encrypted organization topic needs the GenerateDataKey family on that"
-                " one key only.",
-            )
+        self.collector, self.digest = self._build_functions(environment, publish)
         self.dead_letter_queue = self._build_dead_letter_queue()
         self.rule = events.Rule(
             self,
@@ -100,6 +72,40 @@ class HubCollector(Construct):
             schedule=events.Schedule.expression(digest_schedule),
             targets=[self._target(self.digest)],
         )
+
+    def _build_functions(
+        self, environment: dict[str, str], publish: tuple[iam.PolicyStatement, ...]
+    ) -> tuple[HubFunction, HubFunction]:
+        collector = HubFunction(
+            self,
+            "Collect",
+            handler=org.COLLECT_HANDLER,
+            description="drs-reprotect hub: forwards and records each member report",
+            environment=environment,
+            statements=[
+                *publish,
+                self._table_statement("RecordReports", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+            ],
+            timeout_seconds=60,
+        )
+        digest = HubFunction(
+            self,
+            "Digest",
+            handler=org.DIGEST_HANDLER,
+            description="drs-reprotect hub: the organization's daily digest",
+            environment=environment,
+            statements=[*publish, self._table_statement("ReadPlaces", "dynamodb:Query")],
+            timeout_seconds=300,
+            memory_mb=1024,
+        )
+        for function in (collector, digest):
+            acknowledge(
+                function.policy,
+                "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+                "Publishing to the KMS-encrypted organization topic needs the GenerateDataKey family on that"
+                " one key only.",
+            )
+        return collector, digest
 
     def _build_table(self) -> dynamodb.Table:
         return dynamodb.Table(

@@ -4,6 +4,7 @@ and the organization's dashboard."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import CfnOutput, Duration, Stack
@@ -44,14 +45,7 @@ class HubStack(Stack):
         )
         self.notifications = ReprotectNotifications(self, "Notifications", emails=())
         self.topic = self.notifications.topic
-        for email in organization.digest_emails:
-            # Digest readers get the digest only; forwarded reports carry no `kind`.
-            self.topic.add_subscription(
-                subscriptions.EmailSubscription(
-                    email,
-                    filter_policy={"kind": sns.SubscriptionFilter.string_filter(allowlist=[org.DIGEST_KIND])},
-                )
-            )
+        self._subscribe_digest_readers(organization.digest_emails)
         self.collector = HubCollector(
             self,
             "Collector",
@@ -75,6 +69,12 @@ class HubStack(Stack):
         CfnOutput(
             self, "OrganizationTopicArn", value=self.topic.topic_arn, description="Reports and the digest"
         )
+
+    def _subscribe_digest_readers(self, emails: Sequence[str]) -> None:
+        """Digest readers get the digest only: forwarded reports carry no `kind`."""
+        digests = {"kind": sns.SubscriptionFilter.string_filter(allowlist=[org.DIGEST_KIND])}
+        for email in emails:
+            self.topic.add_subscription(subscriptions.EmailSubscription(email, filter_policy=digests))
 
     def _build_alarms(self) -> dict[str, cloudwatch.Alarm]:
         """The hub's own trouble, to the organization's topic."""

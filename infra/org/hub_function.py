@@ -43,8 +43,37 @@ class HubFunction(Construct):
         self.role = iam.Role(
             self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description
         )
+        self.function = self._build_function(handler, description, environment, timeout_seconds, memory_mb)
+        self.failures = FailedInvocations(self, "Failures", function=self.function)
+        self.policy = iam.Policy(
+            self,
+            "Policy",
+            statements=[
+                *statements,
+                iam.PolicyStatement(
+                    sid="WriteOwnLogs",
+                    actions=list(c.LOG_WRITE_ACTIONS),
+                    resources=[self.log_group.log_group_arn],
+                ),
+                iam.PolicyStatement(
+                    sid="ReportFailedInvocations",
+                    actions=["sqs:SendMessage"],
+                    resources=[self.failures.queue.queue_arn],
+                ),
+            ],
+        )
+        self.policy.attach_to_role(self.role)
+
+    def _build_function(
+        self,
+        handler: str,
+        description: str,
+        environment: Mapping[str, str],
+        timeout_seconds: int,
+        memory_mb: int,
+    ) -> lambda_.Function:
         layer_arn = ssm.StringParameter.value_for_string_parameter(self, c.POWERTOOLS_LAYER_PARAMETER)
-        self.function = lambda_.Function(
+        return lambda_.Function(
             self,
             "Function",
             runtime=lambda_.Runtime.PYTHON_3_14,
@@ -65,22 +94,3 @@ class HubFunction(Construct):
             },
             description=description,
         )
-        self.failures = FailedInvocations(self, "Failures", function=self.function)
-        self.policy = iam.Policy(
-            self,
-            "Policy",
-            statements=[
-                *statements,
-                iam.PolicyStatement(
-                    sid="WriteOwnLogs",
-                    actions=list(c.LOG_WRITE_ACTIONS),
-                    resources=[self.log_group.log_group_arn],
-                ),
-                iam.PolicyStatement(
-                    sid="ReportFailedInvocations",
-                    actions=["sqs:SendMessage"],
-                    resources=[self.failures.queue.queue_arn],
-                ),
-            ],
-        )
-        self.policy.attach_to_role(self.role)

@@ -98,10 +98,26 @@ class MemberStackSetStack(Stack):
             regions=regions,
             **template,
         )
-        self.stack_set = StackSet(
+        self.stack_set = self._build_stack_set(
+            stack_set_name, organizational_units, regions, delegated_admin, retain_stacks
+        )
+        # cdk-stacksets has no ConcurrencyMode; the StackSet resource does.
+        resource = cast(CfnResource, self.stack_set.node.default_child)
+        resource.add_property_override("OperationPreferences", preferences.to_cfn())
+        self._acknowledge_code_copy(asset_bucket_prefix, regions)
+
+    def _build_stack_set(
+        self,
+        name: str,
+        organizational_units: Sequence[str],
+        regions: Sequence[str],
+        delegated_admin: bool,
+        retain_stacks: bool,
+    ) -> StackSet:
+        return StackSet(
             self,
             "StackSet",
-            stack_set_name=stack_set_name,
+            stack_set_name=name,
             description="drs-reprotect: restarts stopped AWS DRS replication in every account and region",
             template=StackSetTemplate.from_stack_set_stack(self.member),
             target=StackSetTarget.from_organizational_units(
@@ -115,10 +131,6 @@ class MemberStackSetStack(Stack):
             capabilities=[Capability.IAM],
             managed_execution=True,
         )
-        # cdk-stacksets has no ConcurrencyMode; the StackSet resource does.
-        resource = cast(CfnResource, self.stack_set.node.default_child)
-        resource.add_property_override("OperationPreferences", preferences.to_cfn())
-        self._acknowledge_code_copy(asset_bucket_prefix, regions)
 
     def _acknowledge_code_copy(self, prefix: str, regions: Sequence[str]) -> None:
         """cdk-stacksets' copy of the code into each region's bucket is CDK's BucketDeployment, whose

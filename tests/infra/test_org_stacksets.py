@@ -3,12 +3,17 @@ deployment, the canary in dry run first; the member template with its hub delive
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from aws_cdk import App, Environment
 from aws_cdk.assertions import Match, Template
 from aws_cdk.cx_api import CloudAssembly
 
+from infra.org import preferences
+from infra.org.stacksets import MemberStackSetStack
+from infra.settings import ReprotectSettings
 from tests.infra.conftest import only, resource_types, resources, stack_set_template, template_of
 
 HUB_BUS = "arn:aws:events:us-east-1:222222222222:event-bus/drs-reprotect-hub"
@@ -199,3 +204,45 @@ def test_the_member_template_needs_no_bootstrap_and_no_docker(member) -> None:
     member.has_resource_properties(
         "AWS::Lambda::Function", {"Layers": [{"Ref": Match.string_like_regexp("Powertools|SsmParameter")}]}
     )
+
+
+SEVENTEEN = (
+    *(
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        "ca-central-1",
+        "sa-east-1",
+        "eu-west-1",
+        "eu-west-2",
+    ),
+    *("eu-west-3", "eu-central-1", "eu-north-1", "ap-south-1", "ap-northeast-1", "ap-northeast-2"),
+    *("ap-northeast-3", "ap-southeast-1", "ap-southeast-2"),
+)
+
+
+def test_at_17_regions_the_code_copys_policy_stays_well_within_iams_10240_characters() -> None:
+    # Given the members' StackSet stack for 17 regions (17 buckets to copy the code to)
+    app = App()
+    stack = MemberStackSetStack(
+        app,
+        "DrsReprotectMembers",
+        stack_set_name="drs-reprotect",
+        organizational_units=["ou-a1b2-11111111"],
+        regions=SEVENTEEN,
+        preferences=preferences.MEMBERS,
+        delegated_admin=True,
+        retain_stacks=False,
+        template={"settings": ReprotectSettings(), "sinks": {}, "stack_set_names": ("drs-reprotect",)},
+        asset_bucket_prefix="drs-reprotect-assets-111111111111",
+        env=Environment(account="111111111111", region="us-east-1"),
+    )
+    template = Template.from_stack(stack)
+    # Then the copy's one policy, merged, is far from IAM's limit for a role's inline policies
+    (policy,) = [
+        p for key, p in resources(template, "AWS::IAM::Policy").items() if key.startswith("CustomCDK")
+    ]
+    document = policy["Properties"]["PolicyDocument"]
+    assert len(json.dumps(document, separators=(",", ":"))) < 10_240 / 2
+    assert len(resources(template, "Custom::CDKBucketDeployment")) == 17
