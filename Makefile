@@ -17,7 +17,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 # `make emulator` listens on a fixed port so a shell can keep its exports: make emulator EMULATOR_PORT=9000
 EMULATOR_PORT ?= 8123
 
-.PHONY: setup test lint typecheck unit synth e2e demo bench faults mutation emulator clean
+.PHONY: setup test lint typecheck unit synth synth-org rollout digest-sample e2e demo bench faults mutation emulator clean
 
 setup: $(STAMP) node_modules/.package-lock.json
 	@$(PY) -m scripts.check_node
@@ -48,6 +48,22 @@ test: lint typecheck unit
 synth: setup
 	$(CDK) synth --app "$(CDK_APP)" --quiet --output cdk.out
 	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/*.template.json
+	$(MAKE) --no-print-directory synth-org
+
+# The organization-wide stacks for the sample organization (docs/organization.md): hub, sinks, asset
+# buckets, the canary and members StackSets and their member templates (*.stackset.template.json).
+ORG_SAMPLE := examples/organization.json
+synth-org: setup
+	npx cdk synth --quiet --output cdk.out.org -c organization="$$(tr -d '\n' < $(ORG_SAMPLE))"
+	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out.org/*.template.json
+
+# The rollout plan's arithmetic: make rollout ROLLOUT_ARGS="--accounts 500 --regions 17 --minutes 4"
+rollout: setup
+	$(PY) -m infra.org.rollout $(ROLLOUT_ARGS)
+
+# A sample organization's daily digest, by the hub's own code against moto
+digest-sample: setup
+	$(PY) -m scripts.digest_sample
 
 # cdk bootstrap + cdk deploy of the app to a patched moto on loopback (harness/moto_patches.py), then
 # every sample event through the deployed stack against the DRS emulator: tests/e2e.
@@ -75,4 +91,4 @@ emulator: setup
 	$(PY) -m drs_emulator --servers 500 --port $(EMULATOR_PORT)
 
 clean:
-	rm -rf .venv .venv-* $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .venv-* $(VENV) node_modules cdk.out cdk.out.org mutants src .pytest_cache .mypy_cache .ruff_cache

@@ -33,6 +33,7 @@ UNSET = (
     "AWS_MAX_ATTEMPTS",
     "AWS_RETRY_MODE",
     "POWERTOOLS_LOG_LEVEL",
+    "HUB_EVENT_BUS_ARN",  # a hub is what a test sets up itself (harness.hub), never the shell's
 )
 MOTO_SERVICES = ("SNS", "SQS", "DYNAMODB")
 

@@ -42,6 +42,7 @@ DRS_SOURCE_SERVER_RESOURCE = "source-server/*"
 TOPIC_PUBLISH_ACTION = "sns:Publish"
 KEY_USE_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")  # what publishing to an encrypted topic needs
 LOG_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+HUB_PUT_ACTION = "events:PutEvents"
 TABLE_ITEM_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:PutItem",
@@ -53,4 +54,5 @@ TABLE_ITEM_ACTIONS = (
 # --- Context keys (cdk.json / `cdk synth -c`) ---------------------------------------------------------
 CONTEXT_SETTINGS = "settings"
 CONTEXT_ENVIRONMENTS = "environments"
+CONTEXT_ORGANIZATION = "organization"  # infra/org/config.py
 STACK_NAME_PREFIX = "DrsReprotect"

@@ -24,7 +24,7 @@ _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 # `aws:cdk:...`, `acknowledged-issue-numbers`, `cdk-...`, lookups' `name:account=...`), so a top-level
 # key of this shape that names no setting is a mistyped setting, not CDK's.
 _SETTING_LIKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
-_OWN_KEYS = (c.CONTEXT_SETTINGS, c.CONTEXT_ENVIRONMENTS)
+_OWN_KEYS = (c.CONTEXT_SETTINGS, c.CONTEXT_ENVIRONMENTS, c.CONTEXT_ORGANIZATION)
 _PLACE_KEYS = ("account", "region")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra import constants as c
-from reprotect.contract import Setting, SettingError
+from reprotect.contract import EVENT_BUS_ARN, Setting, SettingError
 
 Rule = Callable[[Any], None]  # raises SettingError saying what is wrong with the value
 
@@ -142,6 +142,11 @@ def _email(address: str) -> None:
         raise SettingError("is not an email address")
 
 
+def _event_bus_arn(arn: str) -> None:
+    if arn and not re.fullmatch(EVENT_BUS_ARN, arn):
+        raise SettingError("is not an EventBridge event bus ARN")
+
+
 # --- The deployment's own settings -----------------------------------------------------------------------
 SCHEDULE_EXPRESSION = DeploymentSetting("schedule_expression", "rate(30 minutes)", rule=_schedule_expression)
 SCHEDULE_TIME_ZONE = DeploymentSetting("schedule_time_zone", "UTC", rule=_time_zone)
@@ -153,6 +158,8 @@ NOTIFICATION_EMAILS = ListSetting("notification_emails", _email)
 LOG_RETENTION = DeploymentSetting("log_retention_days", 90, rule=_log_retention)
 MEMORY_MB = DeploymentSetting("memory_mb", 512, 128, 10_240)
 TIMEOUT_SECONDS = DeploymentSetting("timeout_seconds", 300, 30, c.MAX_LAMBDA_TIMEOUT_SECONDS)
+# Empty: no hub. An organization's hub bus: every report is also sent there (reprotect.hub).
+HUB_EVENT_BUS_ARN = DeploymentSetting("hub_event_bus_arn", "", rule=_event_bus_arn)
 
 DEPLOYMENT_SETTINGS: tuple[DeploymentSetting | ListSetting, ...] = (
     SCHEDULE_EXPRESSION,
@@ -164,4 +171,5 @@ DEPLOYMENT_SETTINGS: tuple[DeploymentSetting | ListSetting, ...] = (
     LOG_RETENTION,
     MEMORY_MB,
     TIMEOUT_SECONDS,
+    HUB_EVENT_BUS_ARN,
 )

@@ -29,6 +29,12 @@ def tag_condition(tag: TagSpec, *, operator: str) -> dict[str, dict[str, str]]:
     return {operator: {condition_key: tag.value}}
 
 
+def hub_statement(bus_arn: str) -> iam.PolicyStatement:
+    """Sending reports to the organization's hub: PutEvents on that one bus (its policy admits the
+    organization's accounts)."""
+    return iam.PolicyStatement(sid="SendReportsToHub", actions=[c.HUB_PUT_ACTION], resources=[bus_arn])
+
+
 class ReprotectPermissions(Construct):
     """Everything the function may do, attached to its role as one policy."""
 

@@ -12,7 +12,7 @@ from infra.function import ReprotectFunction
 from infra.idempotency import IdempotencyStore
 from infra.monitoring import ReprotectMonitoring
 from infra.notifications import ReprotectNotifications
-from infra.permissions import ReprotectPermissions
+from infra.permissions import ReprotectPermissions, hub_statement
 from infra.settings import ReprotectSettings
 from infra.triggers import ReprotectTriggers, ScheduleProps
 from reprotect import contract
@@ -47,6 +47,8 @@ class DrsReprotect(Construct):
         self.function = self._build_function(code_path, powertools_layer_parameter)
         self.failures = FailedInvocations(self, "Failures", function=self.function.function)
         self.permissions = self._build_permissions()
+        if self.settings.hub_event_bus_arn:  # the organization's hub: see reprotect.hub
+            self.permissions.policy.add_statements(hub_statement(self.settings.hub_event_bus_arn))
         self.triggers = self._build_triggers()
         self.monitoring = ReprotectMonitoring(
             self,
@@ -66,6 +68,8 @@ class DrsReprotect(Construct):
             Env.IDEMPOTENCY_TABLE_NAME.value: self.idempotency.table.table_name,
             **contract.environment(settings.engine_values()),
         }
+        if settings.hub_event_bus_arn:
+            environment[Env.HUB_EVENT_BUS_ARN.value] = settings.hub_event_bus_arn
         return ReprotectFunction(
             self,
             "Engine",

@@ -17,6 +17,7 @@ from infra.deployment_settings import (
     ALARM_NAMES,
     DEPLOYMENT_SETTINGS,
     DRS_EVENTS_ENABLED,
+    HUB_EVENT_BUS_ARN,
     LOG_RETENTION,
     MEMORY_MB,
     NOTIFICATION_EMAILS,
@@ -66,6 +67,7 @@ class ReprotectSettings:
     replicating_server_limit: int = int(contract.REPLICATING_SERVER_LIMIT.default)
     max_lag_seconds: int = int(contract.MAX_LAG_SECONDS.default)  # 0: lag is not judged
     remind_after_seconds: int = int(contract.REMIND_AFTER_SECONDS.default)
+    hub_event_bus_arn: str = str(HUB_EVENT_BUS_ARN.default)  # empty: no hub
     _exclude: TagSpec = field(init=False, repr=False, compare=False)
     _include: TagSpec | None = field(init=False, repr=False, compare=False)
 

@@ -18,7 +18,7 @@ from botocore.config import Config as BotoConfig
 MIN_ATTEMPT_SECONDS = 1.0  # fewer attempts rather than attempts too short to succeed
 MAX_CONNECT_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 20.0  # botocore's standard mode: rand() * min(2 ** (i - 1), 20) before retry i
-LONGEST_READ = {"drs": 15.0, "dynamodb": 5.0, "sns": 10.0}
+LONGEST_READ = {"drs": 15.0, "dynamodb": 5.0, "sns": 10.0, "events": 10.0}
 USER_AGENT = "drs-reprotect"
 
 
@@ -63,8 +63,10 @@ def client(
     retry_mode: str = "standard",
     pool: int = 10,
     session: boto3.session.Session | None = None,
+    region: str | None = None,
 ) -> Any:
-    """A client of `service` whose every call (all attempts) ends within `window` seconds."""
+    """A client of `service` whose every call (all attempts) ends within `window` seconds; in `region`
+    when given (the hub's bus may live in another region), else the session's."""
     bounds = limits(window, max_attempts, LONGEST_READ[service])
     config = BotoConfig(
         retries={"mode": retry_mode, "total_max_attempts": bounds.attempts},
@@ -72,6 +74,7 @@ def client(
         read_timeout=bounds.read,
         max_pool_connections=pool,
         user_agent_extra=USER_AGENT,
+        region_name=region,
     )
     return (session or default_session()).client(service, config=config)
 

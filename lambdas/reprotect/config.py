@@ -14,6 +14,7 @@ from reprotect.tags import TagSpec
 # AWS's own name rules, ASCII only: a name SNS or DynamoDB would refuse fails here, not at the first call.
 _TOPIC_ARN = re.compile(r"arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:[A-Za-z0-9_-]{1,256}")
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+_BUS_ARN = re.compile(c.EVENT_BUS_ARN)
 
 
 DEFAULT_EXCLUDE = TagSpec.parse(str(c.EXCLUDE_TAG.default))
@@ -41,6 +42,7 @@ class Config:
     remind_after_seconds: int = int(c.REMIND_AFTER_SECONDS.default)
     max_attempts: int = int(c.MAX_ATTEMPTS.default)
     log_level: str = str(c.LOG_LEVEL.default)
+    hub_bus_arn: str | None = None  # the organization's hub event bus, if any
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, require_resources: bool = True) -> Config:
@@ -64,6 +66,7 @@ class Config:
             remind_after_seconds=int(_read(env, c.REMIND_AFTER_SECONDS)),
             max_attempts=int(_read(env, c.MAX_ATTEMPTS)),
             log_level=str(_read(env, c.LOG_LEVEL)),
+            hub_bus_arn=_resource(env, _HUB, False),
         )
 
     def with_dry_run(self, dry_run: bool | None) -> Config:
@@ -81,6 +84,10 @@ class _Resource:
 _TOPIC = _Resource(Env.OUTCOME_TOPIC_ARN, _TOPIC_ARN, "an SNS topic ARN", "the SNS topic for the run report")
 _TABLE = _Resource(
     Env.IDEMPOTENCY_TABLE_NAME, _TABLE_NAME, "a DynamoDB table name", "the DynamoDB idempotency table"
+)
+
+_HUB = _Resource(
+    Env.HUB_EVENT_BUS_ARN, _BUS_ARN, "an EventBridge event bus ARN", "the organization's hub event bus"
 )
 
 

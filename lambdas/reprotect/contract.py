@@ -27,6 +27,8 @@ class Env(StrEnum):
     SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
     METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
     LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
+    # Empty or unset: no hub. Set: every report also goes to the organization's hub bus (hub.py).
+    HUB_EVENT_BUS_ARN = "HUB_EVENT_BUS_ARN"
 
 
 class Metric(StrEnum):
@@ -42,6 +44,7 @@ class Metric(StrEnum):
     RUN_DURATION = "RunDuration"
     DUPLICATE_EVENTS = "DuplicateEvents"
     EVENTS_IGNORED = "EventsIgnored"
+    HUB_DELIVERY_FAILED = "HubDeliveryFailed"  # 1 when the report did not reach the hub, else 0
 
 
 # --- Events the function accepts, and the deployment's rules and schedule send ---------------------
@@ -53,6 +56,9 @@ ALARM_EVENT_DETAIL_TYPE = "CloudWatch Alarm State Change"
 ALARM_STATE = "ALARM"
 DRS_EVENT_SOURCE = "aws.drs"
 DRS_EVENT_DETAIL_TYPES = ("DRS Source Server Data Replication Stalled Change",)
+
+# An EventBridge event bus ARN (the hub's), as the function and the deployment both check it.
+EVENT_BUS_ARN = r"arn:aws(-[a-z]+)*:events:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:event-bus/[A-Za-z0-9._-]{1,256}"
 
 # --- The table: Powertools' idempotency records and the tool's own items, side by side -------------
 TABLE_PARTITION_KEY = "id"

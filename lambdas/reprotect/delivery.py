@@ -10,6 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from reprotect import render
 from reprotect.contract import Metric
+from reprotect.hub import Hub
 from reprotect.observability import logger, metrics
 from reprotect.outcomes import OUTCOME_TABLE
 from reprotect.publication import NoPublicationLog, Policy, Published, standing_news, why_publish
@@ -33,10 +34,11 @@ def deliver(
     topic_arn: str,
     policy: Policy,
     publications: Publications | None = None,
+    hub: Hub | None = None,
 ) -> Report:
     """Publish the run's report when it has something to say (publication.py) and return it as
-    published, or as it would have been."""
-    log = publications or NoPublicationLog()
+    published, or as it would have been; then, with a hub, send it a copy (every report, quiet ones
+    too: the hub's digest counts every place's runs)."""
     fitted = render.fit(report)
     if fitted.truncated:
         _log_whole_list(report)
@@ -47,11 +49,20 @@ def deliver(
         duration_ms=fitted.duration_ms,
         error=fitted.error,
     )
+    _publish_if_news(report, fitted, sns, topic_arn, policy, publications or NoPublicationLog())
+    if hub is not None:
+        hub.send(fitted)  # after the member's own publish; never raises (reprotect.hub)
+    return fitted
+
+
+def _publish_if_news(
+    report: Report, fitted: Report, sns: Any, topic_arn: str, policy: Policy, log: Publications
+) -> None:
     now = int(time.time())
     why = why_publish(report, _last(log, report), now, policy)  # the whole report, not the trimmed one
     if why is None:
         logger.info("Report not published: nothing new since the last one", status=fitted.status)
-        return fitted
+        return
     try:
         message_id = publish(sns, topic_arn, fitted)
     except (ClientError, BotoCoreError) as exc:
@@ -63,7 +74,6 @@ def deliver(
         ) from exc
     logger.info("Report published", message_id=message_id, why=why)
     _remember(log, report, now)
-    return fitted
 
 
 def _last(log: Publications, report: Report) -> Published | None:

@@ -20,6 +20,7 @@ from reprotect.config import Config
 from reprotect.contract import EVENT_RECORD_SECONDS, Metric
 from reprotect.deadline import Deadline
 from reprotect.events import Ignored, RunRequest, parse_event
+from reprotect.hub import Hub
 from reprotect.observability import logger, metrics
 from reprotect.publication import Policy
 from reprotect.report import Report
@@ -71,6 +72,7 @@ def run_and_deliver(
         topic_arn=str(config.topic_arn),
         policy=Policy(config.notify_when_idle, config.remind_after_seconds),
         publications=run_services.publications,
+        hub=Hub.for_run(config, deadline),
     )
 
 

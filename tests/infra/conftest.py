@@ -122,3 +122,18 @@ def logical_id(template: Template, resource_type: str, predicate: Callable[[dict
     matches = [key for key, value in resources(template, resource_type).items() if predicate(value)]
     assert len(matches) == 1, f"expected one matching {resource_type}, found {matches}"
     return matches[0]
+
+
+# --- The organization (docs/organization.md): the sample `organization` block, as `make synth` passes it ---
+ORGANIZATION_SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "organization.json"
+
+
+@pytest.fixture(scope="session")
+def org_assembly(tmp_path_factory: pytest.TempPathFactory) -> CloudAssembly:
+    return synthesize({"organization": ORGANIZATION_SAMPLE.read_text()}, tmp_path_factory.mktemp("org"))
+
+
+def stack_set_template(assembly: CloudAssembly, parent: str) -> Template:
+    """The member template a StackSet stack deploys (cdk-stacksets writes it beside the stacks)."""
+    (path,) = Path(assembly.directory).glob(f"{parent}Member*.stackset.template.json")
+    return Template.from_json(json.loads(path.read_text()))

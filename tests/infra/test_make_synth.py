@@ -74,3 +74,27 @@ def test_cdk_synth_fails_on_bad_configuration(tmp_path: Path, context: str, frag
     assert synth.returncode != 0
     for fragment in fragments:
         assert fragment in synth.stderr
+
+
+def test_cdk_synth_of_the_sample_organization_and_cfn_lint(tmp_path: Path) -> None:
+    # Given the sample organization, passed on the command line as `make synth-org` does
+    sample = (REPOSITORY_ROOT / "examples" / "organization.json").read_text().replace("\n", "")
+    # When the CDK CLI synthesizes it (cdk-nag included)
+    synth = run(CDK, "synth", "--quiet", "--output", tmp_path, "-c", f"organization={sample}")
+    # Then the hub, the sinks, the buckets, both StackSets and both member templates come out, lint-clean
+    assert synth.returncode == 0, synth.stderr
+    templates = sorted(tmp_path.glob("*.template.json"))
+    names = [t.name.rsplit("Member", 1)[0] if ".stackset." in t.name else t.name for t in templates]
+    assert names == [
+        "DrsReprotectAssets-eu-west-1.template.json",
+        "DrsReprotectAssets-us-east-1.template.json",
+        "DrsReprotectCanary.template.json",
+        "DrsReprotectCanary",
+        "DrsReprotectHub.template.json",
+        "DrsReprotectMembers.template.json",
+        "DrsReprotectMembers",
+        "DrsReprotectSink-eu-west-1.template.json",
+        "DrsReprotectSink-us-east-1.template.json",
+    ]
+    lint = run(CFN_LINT, "--ignore-checks", "W3005", "--", *templates)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
