@@ -66,6 +66,8 @@ class ReprotectSettings:
     replicating_server_limit: int = int(contract.REPLICATING_SERVER_LIMIT.default)
     max_lag_seconds: int = int(contract.MAX_LAG_SECONDS.default)  # 0: lag is not judged
     remind_after_seconds: int = int(contract.REMIND_AFTER_SECONDS.default)
+    protect_source_networks: bool = bool(contract.PROTECT_SOURCE_NETWORKS.default)
+    reverse_replication: str = str(contract.REVERSE_REPLICATION.default)  # off | report | on
     _exclude: TagSpec = field(init=False, repr=False, compare=False)
     _include: TagSpec | None = field(init=False, repr=False, compare=False)
 
