@@ -120,6 +120,18 @@ class ReprotectMonitoring(Construct):
                 width=12,
             ),
             cloudwatch.GraphWidget(
+                title="Source networks and recovery instances per run",
+                left=[
+                    engine_metric(Metric.SOURCE_NETWORKS_STARTED),
+                    engine_metric(Metric.SOURCE_NETWORKS_FAILED),
+                    engine_metric(Metric.SOURCE_NETWORKS_NEEDING_ATTENTION),
+                    engine_metric(Metric.RECOVERY_INSTANCES_REVERSED),
+                    engine_metric(Metric.RECOVERY_INSTANCES_FAILED),
+                    engine_metric(Metric.RECOVERY_INSTANCES_NEEDING_ATTENTION),
+                ],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
                 title="Run duration (ms)",
                 left=[
                     engine_metric(Metric.RUN_DURATION, "Maximum"),

@@ -74,6 +74,9 @@ def _survey(
     out of time leaves the sweep incomplete."""
     found: list[t.Target] = []
     seen: set[str] = set()
+    if crew.deadline.reached():  # the servers took the time: these wait for the next run
+        crew.tally.sweep_complete = False
+        return found
     try:
         for page in pages:
             for item in page:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -53,7 +54,7 @@ def add_recoveries(stack: Stack, *pairs: tuple[dict[str, Any], dict[str, Any]]) 
 
 
 def test_a_stopped_network_is_restarted_and_excluded_protected_and_erroring_ones_are_not(
-    stack: Stack,
+    stack: Stack, capsys
 ) -> None:
     # Given four source networks: stopped, stopped but excluded, protected, erroring
     stopped = make_source_network("STOPPED", vpc_id="vpc-0aaaaaaaaaaaaaaa1", tags={})
@@ -86,6 +87,11 @@ def test_a_stopped_network_is_restarted_and_excluded_protected_and_erroring_ones
     attributes = {name: value["Value"] for name, value in message["MessageAttributes"].items()}
     assert (attributes["outcome"], attributes["started"], attributes["attention"]) == ("attention", "1", "1")
     assert json.loads(message["Message"])["sourceNetworkCounts"]["started"] == 1
+    # and its metrics count the networks on their own
+    emitted = capsys.readouterr().out
+    assert re.findall(r'"SourceNetworksStarted":\s*\[?(\d+)', emitted) == ["1"]
+    assert re.findall(r'"SourceNetworksNeedingAttention":\s*\[?(\d+)', emitted) == ["1"]
+    assert re.findall(r'"ServersStarted":\s*\[?(\d+)', emitted) == ["0"]
 
 
 def test_a_network_this_tool_started_is_not_started_again_within_the_cooldown(stack: Stack) -> None:
