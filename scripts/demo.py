@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from moto.sns import sns_backends
 
-from drs_emulator.fleet import make_recovery_instance, make_server
+from drs_emulator.fleet import make_recovery_instance, make_server, make_source_network
 from harness.context import FakeContext
 from harness.emulator import start_emulator
 from harness.env import ACCOUNT, REGION, endpoints, use_fake_aws
@@ -49,6 +49,13 @@ def seeded_fleet() -> list[dict[str, Any]]:
         {"state": "STOPPED", "hostname": "batch-07"},
         # Replicating, but three hours and twenty minutes behind.
         {"state": "CONTINUOUS", "hostname": "reports-01", "lag_seconds": 3 * 3600 + 20 * 60},
+        # An EC2 workload recovered for real into this Region; nothing protects its recovery instance.
+        {
+            "state": "STOPPED",
+            "hostname": "shop-01",
+            "ec2_origin": True,
+            "recovery_instance_id": UNPROTECTED_INSTANCE,
+        },
     ]
     specs += [{"state": "CONTINUOUS", "hostname": f"app-{i:02d}"} for i in range(1, 7)]
     rng = random.Random(7)
@@ -56,13 +63,31 @@ def seeded_fleet() -> list[dict[str, Any]]:
 
 
 FAILED_OVER_INSTANCE = "i-0d3e5f7a9b1c2d4e6"
+UNPROTECTED_INSTANCE = "i-0a1b2c3d4e5f60718"
 
 
 def seed_recovery(stack: Stack) -> None:
-    """erp-02's recovery instance: a real recovery (not a drill), running."""
-    erp = next(s for s in map(stack.backend.get_server, stack.backend.server_ids()) if _host(s) == "erp-02")
-    instance = make_recovery_instance(erp, recovery_instance_id=FAILED_OVER_INSTANCE, account_id=ACCOUNT)
-    stack.backend.add_recovery_instances([instance])
+    """erp-02's recovery instance: a real recovery (not a drill), running; shop-01's: a real recovery
+    of an EC2 workload whose reverse replication was never started."""
+    servers = {_host(s): s for s in map(stack.backend.get_server, stack.backend.server_ids())}
+    erp = make_recovery_instance(
+        servers["erp-02"], recovery_instance_id=FAILED_OVER_INSTANCE, account_id=ACCOUNT
+    )
+    shop = make_recovery_instance(
+        servers["shop-01"], recovery_instance_id=UNPROTECTED_INSTANCE, account_id=ACCOUNT
+    )
+    stack.backend.add_recovery_instances([erp, shop])
+
+
+def seed_networks(stack: Stack) -> None:
+    """Two source VPCs: one protected, one whose replication was stopped."""
+    rng = random.Random(11)
+    stack.backend.add_source_networks(
+        [
+            make_source_network("PROTECTED", vpc_id="vpc-0f1e2d3c4b5a69788", account_id=ACCOUNT, rng=rng),
+            make_source_network("STOPPED", vpc_id="vpc-0a9b8c7d6e5f40312", account_id=ACCOUNT, rng=rng),
+        ]
+    )
 
 
 def seed_history(stack: Stack, clients: Clients) -> None:
@@ -165,6 +190,14 @@ def second_run(stack: Stack, report: dict[str, Any]) -> None:
     print(table(Report.from_dict(second)))
 
 
+def reversal_run(stack: Stack) -> None:
+    heading("Run 3: REVERSE_REPLICATION=on; the next periodic sweep reverses shop-01's recovery instance")
+    os.environ["REVERSE_REPLICATION"] = "on"
+    third, _ = invoke(load_event("scheduler.json", scheduledTime="2026-11-27T06:30:00Z", executionId="run-3"))
+    print(table(Report.from_dict(third)))
+    print(f"\nReverseReplication calls so far: {len(stack.backend.calls_of('ReverseReplication'))}")
+
+
 def main() -> int:
     use_fake_aws()
     with running_moto() as moto_url, start_emulator(seeded_fleet()) as drs:
@@ -174,6 +207,7 @@ def main() -> int:
         clients.sns.subscribe(TopicArn=stack.topic_arn, Protocol="email", Endpoint="dr-team@example.com")
         os.environ.update(stack.env())
         seed_recovery(stack)
+        seed_networks(stack)
         seed_history(stack, clients)
         print(
             f"DRS emulator at {drs.url} with {len(stack.backend.server_ids())} source servers;"
@@ -181,7 +215,9 @@ def main() -> int:
         )
         print(
             "erp-02 was recovered for real (recovery instance, not a drill); batch-07 was started three"
-            " times in the last three hours; reports-01 replicates 3h20m behind."
+            " times in the last three hours; reports-01 replicates 3h20m behind; shop-01 (EC2) was"
+            " recovered for real and its recovery instance is not reverse-protected; one source VPC's"
+            " replication is stopped."
         )
         schedule_event = load_event("scheduler.json")
         report = first_run(schedule_event)
@@ -189,6 +225,7 @@ def main() -> int:
         queue_view(stack)
         duplicate_delivery(stack, schedule_event, report)
         second_run(stack, report)
+        reversal_run(stack)
     return 0
 
 

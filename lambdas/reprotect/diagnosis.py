@@ -153,10 +153,9 @@ KIND_REASONS: dict[tuple[Kind, Reason], str] = {
         " the source network in the DRS console; the next run settles it."
     ),
     (Kind.INSTANCE, Reason.NOT_REVERSE_PROTECTED): (
-        "The workload runs on this recovery instance and nothing replicates it back to its origin, so a"
-        " second disaster would find no recovery point. Start reversed replication from the DRS console"
-        " (Recovery instances) or set REVERSE_REPLICATION=on; either creates a source server that"
-        " replicates across Regions and is billed."
+        "The workload runs here unprotected: no recovery point exists for a second disaster. Start"
+        " reversed replication in the DRS console (Recovery instances) or set REVERSE_REPLICATION=on;"
+        " either adds a source server, billed, that replicates across Regions."
     ),
     (Kind.INSTANCE, Reason.UNKNOWN_STATE): (
         "DRS reports a reverse replication state this version does not know for this recovery instance."
