@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from drs_emulator import DrsBackend
+from drs_emulator import DrsBackend, make_recovery_instance, make_server, make_source_network
 from faults.dependencies import HangingProxy, Silent
 
 # Requests the function makes before its first claim: Powertools' in-progress record, the run
@@ -71,6 +71,26 @@ def _drs_429s(setup: Setup) -> None:
     setup.backend.faults.rate_limit("StartReplication", rate=0.05, burst=1)
 
 
+def _network_start_silent(setup: Setup) -> None:
+    setup.backend.add_source_networks([make_source_network("STOPPED", tags={}) for _ in range(5)])
+    setup.backend.faults.hang("StartSourceNetworkReplication")
+
+
+def _describe_networks_silent(setup: Setup) -> None:
+    setup.backend.faults.hang("DescribeSourceNetworks")
+
+
+def _reversal_silent(setup: Setup) -> None:
+    setup.env["REVERSE_REPLICATION"] = "on"
+    for i in range(5):
+        origin = make_server("STOPPED", ec2_origin=True, recovery_instance_id=f"i-0fa{i:014x}")
+        setup.backend.add_servers([origin])
+        setup.backend.add_recovery_instances(
+            [make_recovery_instance(origin, recovery_instance_id=f"i-0fa{i:014x}")]
+        )
+    setup.backend.faults.hang("ReverseReplication")
+
+
 CASES = (
     Case("sns-never-answers-30s", 30, "SNS accepts the connection and never answers", _sns_silent),
     Case("sns-never-answers-60s", 60, "SNS accepts the connection and never answers", _sns_silent),
@@ -89,5 +109,23 @@ CASES = (
     ),
     Case(
         "drs-429s-max-attempts-10", 60, "StartReplication throttled to 0.05/s; AWS_MAX_ATTEMPTS=10", _drs_429s
+    ),
+    Case(
+        "network-start-never-answers",
+        60,
+        "StartSourceNetworkReplication accepts and never answers",
+        _network_start_silent,
+    ),
+    Case(
+        "networks-never-listed",
+        60,
+        "DescribeSourceNetworks accepts and never answers",
+        _describe_networks_silent,
+    ),
+    Case(
+        "reversal-never-answers",
+        60,
+        "ReverseReplication accepts and never answers; REVERSE_REPLICATION=on",
+        _reversal_silent,
     ),
 )

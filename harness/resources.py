@@ -77,12 +77,11 @@ def read_messages(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
 
 
-def cooldown_items(dynamodb: Any, table_name: str) -> dict[str, dict[str, Any]]:
-    """The table's cooldown claims by source server id (raw DynamoDB items)."""
+def cooldown_items(
+    dynamodb: Any, table_name: str, prefix: str = COOLDOWN_PREFIX
+) -> dict[str, dict[str, Any]]:
+    """The table's cooldown claims by source server id (raw DynamoDB items); with another prefix, the
+    claims on source networks (`network#`) or reversals (`reverse#`) by their id."""
     items = dynamodb.scan(TableName=table_name)["Items"]
     keys = {item[TABLE_PARTITION_KEY]["S"]: item for item in items}
-    return {
-        key.removeprefix(COOLDOWN_PREFIX): item
-        for key, item in keys.items()
-        if key.startswith(COOLDOWN_PREFIX)
-    }
+    return {key.removeprefix(prefix): item for key, item in keys.items() if key.startswith(prefix)}

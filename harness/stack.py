@@ -10,6 +10,7 @@ from drs_emulator.faults import FaultInjector
 from harness import resources
 from harness.context import FakeContext
 from harness.function import invoke
+from reprotect.contract import COOLDOWN_PREFIX
 
 
 @dataclass
@@ -48,8 +49,8 @@ class Stack:
         """Every SNS notification the queue subscriber received so far (the SNS envelope)."""
         return resources.read_messages(self.sqs, self.queue_url)
 
-    def cooldown_items(self) -> dict[str, dict[str, Any]]:
-        return resources.cooldown_items(self.dynamodb, self.table_name)
+    def cooldown_items(self, prefix: str = COOLDOWN_PREFIX) -> dict[str, dict[str, Any]]:
+        return resources.cooldown_items(self.dynamodb, self.table_name, prefix)
 
     def invoke(self, event: dict[str, Any], context: FakeContext | None = None) -> dict[str, Any]:
         return invoke(event, context)

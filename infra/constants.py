@@ -35,10 +35,19 @@ POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/arm64/python3.14/{
 # it: otherwise an alarm about the tool failing would trigger yet another sweep.
 OWN_ALARM_NAME_PREFIX = "reprotect-tool-"
 
-# --- IAM actions of the function's policy (neither Describe action has a resource type) -------------
-DRS_DESCRIBE_ACTIONS = ("drs:DescribeSourceServers", "drs:DescribeRecoveryInstances")
+# --- IAM actions of the function's policy, as the Service Authorization Reference for DRS lists them --
+# No Describe action has a resource type. DescribeRecoveryInstances depends on drs:DescribeSourceServers
+# and ec2:DescribeInstances (its "Dependent actions"); ec2:DescribeInstances has no resource type either.
+DRS_DESCRIBE_ACTIONS = ("drs:DescribeSourceServers", "drs:DescribeRecoveryInstances", "ec2:DescribeInstances")
 DRS_START_ACTION = "drs:StartReplication"
 DRS_SOURCE_SERVER_RESOURCE = "source-server/*"
+DRS_DESCRIBE_NETWORKS_ACTION = "drs:DescribeSourceNetworks"
+DRS_START_NETWORK_ACTION = "drs:StartSourceNetworkReplication"  # resource type source-network, no dependents
+DRS_SOURCE_NETWORK_RESOURCE = "source-network/*"
+DRS_REVERSE_ACTION = "drs:ReverseReplication"  # resource type recovery-instance
+DRS_RECOVERY_INSTANCE_RESOURCE = "recovery-instance/*"
+# ReverseReplication's dependent actions beyond the describe statement's: no resource type.
+DRS_REVERSE_DEPENDENT_ACTIONS = ("drs:DescribeReplicationConfigurationTemplates",)
 TOPIC_PUBLISH_ACTION = "sns:Publish"
 KEY_USE_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")  # what publishing to an encrypted topic needs
 LOG_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")

@@ -21,6 +21,15 @@ from reprotect import contract
 from reprotect.contract import Metric
 
 PERIOD = Duration.minutes(5)
+# What a run did beside source servers, graphed together.
+PROTECTION_METRICS = (
+    Metric.SOURCE_NETWORKS_STARTED,
+    Metric.SOURCE_NETWORKS_FAILED,
+    Metric.SOURCE_NETWORKS_NEEDING_ATTENTION,
+    Metric.RECOVERY_INSTANCES_REVERSED,
+    Metric.RECOVERY_INSTANCES_FAILED,
+    Metric.RECOVERY_INSTANCES_NEEDING_ATTENTION,
+)
 
 
 def engine_metric(metric: Metric, statistic: str = "Sum") -> cloudwatch.Metric:
@@ -117,6 +126,11 @@ class ReprotectMonitoring(Construct):
                     engine_metric(Metric.SERVERS_DEFERRED),
                     engine_metric(Metric.SERVERS_NEEDING_ATTENTION),
                 ],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="Source networks and recovery instances per run",
+                left=[engine_metric(metric) for metric in PROTECTION_METRICS],
                 width=12,
             ),
             cloudwatch.GraphWidget(

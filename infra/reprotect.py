@@ -93,6 +93,8 @@ class DrsReprotect(Construct):
             table=self.idempotency.table,
             log_group=self.function.log_group,
             failure_queue=self.failures.queue,
+            source_networks=self.settings.protect_source_networks,
+            reversal=self.settings.reverse_replication == contract.REVERSE_ON,
         )
 
     def _build_triggers(self) -> ReprotectTriggers:

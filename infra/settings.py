@@ -68,6 +68,8 @@ class ReprotectSettings:
     max_lag_seconds: int = int(contract.MAX_LAG_SECONDS.default)  # 0: lag is not judged
     remind_after_seconds: int = int(contract.REMIND_AFTER_SECONDS.default)
     hub_event_bus_arn: str = str(HUB_EVENT_BUS_ARN.default)  # empty: no hub
+    protect_source_networks: bool = bool(contract.PROTECT_SOURCE_NETWORKS.default)
+    reverse_replication: str = str(contract.REVERSE_REPLICATION.default)  # off | report | on
     _exclude: TagSpec = field(init=False, repr=False, compare=False)
     _include: TagSpec | None = field(init=False, repr=False, compare=False)
 

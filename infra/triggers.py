@@ -1,4 +1,5 @@
-"""What starts a sweep: a schedule, CloudWatch alarms going to ALARM, and DRS's own stalled events.
+"""What starts a sweep: a schedule, CloudWatch alarms going to ALARM, and DRS's own events (replication
+stalled; a source server's launch result, for reverse replication after a real recovery).
 
 Each target retries for a bounded time and then parks the event in an encrypted, TLS-only dead-letter
 queue, which ReprotectMonitoring alarms on.
@@ -61,7 +62,7 @@ class ReprotectTriggers(Construct):
 
     Alarms going to ALARM trigger a sweep when their name is one of `alarm_names` or starts with
     `alarm_name_prefix` (empty: no prefix matching); with neither there is no alarm rule. `drs_events`
-    adds the rule for DRS's own stalled-replication events.
+    adds the rule for DRS's own events: stalled replication, and launch results.
     """
 
     def __init__(
@@ -184,7 +185,7 @@ class ReprotectTriggers(Construct):
         return events.Rule(
             self,
             "DrsRule",
-            description="Sweep when DRS reports a change in a source server's data replication",
+            description="Check the servers DRS reports stalled, and the recovery instances of a recovery",
             event_pattern=events.EventPattern(
                 account=[Aws.ACCOUNT_ID],
                 source=[contract.DRS_EVENT_SOURCE],

@@ -104,6 +104,16 @@ class Demo:
             else f"Unexpected: {new_starts} new starts, {len(self.emails()) - sent} new emails."
         )
 
+    def reversal(self) -> None:
+        chapter("The team turns REVERSE_REPLICATION on; the next sweep protects shop-01's recovery back")
+        os.environ["REVERSE_REPLICATION"] = "on"
+        report = self.invoke(load_event("scheduler.json", scheduledTime="2026-11-27T06:30:00Z"))
+        tell(report)
+        calls = len(self.stack.backend.calls_of("ReverseReplication"))
+        print(
+            f"\nReverseReplication was called {calls} time(s) in all; never for drills or on-premises ones."
+        )
+
     def alarm(self, first: Report) -> None:
         chapter("web-01 stops again, and a CloudWatch alarm on the fleet fires")
         web01 = next(s.source_server_id for s in first.servers if s.hostname == "web-01")
@@ -147,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo.inbox()
         demo.retry(schedule_event, first)
         demo.alarm(first)
+        demo.reversal()
     if not raw:
         print("\n(make demo ARGS=--raw adds the JSON report, the function's log lines and its metrics.)")
     return 0

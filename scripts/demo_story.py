@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from reprotect.outcomes import OUTCOME_TABLE, Outcome, ServerOutcome
+from reprotect.outcomes import KINDS, OUTCOME_TABLE, Entry, Outcome, ServerOutcome
 from reprotect.report import Report
 
 # Sections in the order an operator reads them; any other listed outcome gets the report's heading.
@@ -58,9 +58,33 @@ def story(report: Report) -> list[str]:
         servers = [s for s in report.servers if s.outcome == outcome]
         if servers:
             lines += ["", SECTIONS.get(outcome) or str(headings.get(outcome)), *_lines(servers)]
+    lines += beside_the_servers(report)
     if report.truncated:
-        lines.append(f"  ({report.servers_omitted} more are in the function's log)")
+        lines.append("  (more are in the function's log)")
     return lines
+
+
+# What was done to, or found of, a source network or a recovery instance, in words.
+BESIDE: dict[tuple[str, str], str] = {
+    ("started", "replication-stopped"): "its replication had stopped; restarted",
+    ("started", "reverse-replication"): "reverse replication started: {detail}",
+    ("attention", "not-reverse-protected"): "recovered for real and not protected back: {detail}",
+}
+
+
+def beside_the_servers(report: Report) -> list[str]:
+    """The source networks and recovery instances that were not healthy, each a line."""
+    lines: list[str] = []
+    for listing in (report.networks, report.instances):
+        info = KINDS[listing.kind]
+        if listing.entries:
+            lines += ["", f"{info.title}:", *(_entry_line(entry) for entry in listing.entries)]
+    return lines
+
+
+def _entry_line(entry: Entry) -> str:
+    why = BESIDE.get((entry.outcome, entry.reason), "{detail}").format(detail=entry.detail or entry.reason)
+    return f"  - {entry.resource_id} ({entry.related or '-'}): {entry.outcome}, {why}"
 
 
 def _lines(servers: Iterable[ServerOutcome]) -> list[str]:

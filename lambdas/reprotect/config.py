@@ -40,6 +40,8 @@ class Config:
     replicating_server_limit: int = int(c.REPLICATING_SERVER_LIMIT.default)
     max_lag_seconds: int = int(c.MAX_LAG_SECONDS.default)
     remind_after_seconds: int = int(c.REMIND_AFTER_SECONDS.default)
+    protect_source_networks: bool = bool(c.PROTECT_SOURCE_NETWORKS.default)
+    reverse_replication: str = str(c.REVERSE_REPLICATION.default)  # off | report | on
     max_attempts: int = int(c.MAX_ATTEMPTS.default)
     log_level: str = str(c.LOG_LEVEL.default)
     hub_bus_arn: str | None = None  # the organization's hub event bus, if any
@@ -64,6 +66,8 @@ class Config:
             replicating_server_limit=int(_read(env, c.REPLICATING_SERVER_LIMIT)),
             max_lag_seconds=int(_read(env, c.MAX_LAG_SECONDS)),
             remind_after_seconds=int(_read(env, c.REMIND_AFTER_SECONDS)),
+            protect_source_networks=bool(_read(env, c.PROTECT_SOURCE_NETWORKS)),
+            reverse_replication=str(_read(env, c.REVERSE_REPLICATION)),
             max_attempts=int(_read(env, c.MAX_ATTEMPTS)),
             log_level=str(_read(env, c.LOG_LEVEL)),
             hub_bus_arn=_resource(env, _HUB, False),

@@ -40,6 +40,12 @@ class Metric(StrEnum):
     SERVERS_FAILED = "ServersFailed"
     SERVERS_DEFERRED = "ServersDeferred"
     SERVERS_NEEDING_ATTENTION = "ServersNeedingAttention"
+    SOURCE_NETWORKS_STARTED = "SourceNetworksStarted"
+    SOURCE_NETWORKS_FAILED = "SourceNetworksFailed"
+    SOURCE_NETWORKS_NEEDING_ATTENTION = "SourceNetworksNeedingAttention"
+    RECOVERY_INSTANCES_REVERSED = "RecoveryInstancesReversed"
+    RECOVERY_INSTANCES_FAILED = "RecoveryInstancesFailed"
+    RECOVERY_INSTANCES_NEEDING_ATTENTION = "RecoveryInstancesNeedingAttention"
     RUN_FAILED = "RunFailed"
     RUN_DURATION = "RunDuration"
     DUPLICATE_EVENTS = "DuplicateEvents"
@@ -55,7 +61,12 @@ ALARM_EVENT_SOURCE = "aws.cloudwatch"
 ALARM_EVENT_DETAIL_TYPE = "CloudWatch Alarm State Change"
 ALARM_STATE = "ALARM"
 DRS_EVENT_SOURCE = "aws.drs"
-DRS_EVENT_DETAIL_TYPES = ("DRS Source Server Data Replication Stalled Change",)
+DRS_STALLED_DETAIL_TYPE = "DRS Source Server Data Replication Stalled Change"
+# A drill or recovery launch finished; a successful recovery that is not a drill is a cue to look at
+# that server's recovery instances (REVERSE_REPLICATION).
+DRS_LAUNCH_RESULT_DETAIL_TYPE = "DRS Source Server Launch Result"
+DRS_LAUNCH_SUCCEEDED = "RECOVERY_LAUNCH_SUCCEEDED"
+DRS_EVENT_DETAIL_TYPES = (DRS_STALLED_DETAIL_TYPE, DRS_LAUNCH_RESULT_DETAIL_TYPE)
 
 # An EventBridge event bus ARN (the hub's), as the function and the deployment both check it.
 EVENT_BUS_ARN = r"arn:aws(-[a-z]+)*:events:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:event-bus/[A-Za-z0-9._-]{1,256}"
@@ -64,12 +75,16 @@ EVENT_BUS_ARN = r"arn:aws(-[a-z]+)*:events:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:ev
 TABLE_PARTITION_KEY = "id"
 TABLE_TTL_ATTRIBUTE = "expiration"
 COOLDOWN_PREFIX = "cooldown#"  # one item per server: its cooldown or lease, and its recent starts
+NETWORK_PREFIX = "network#"  # one item per source network: its cooldown or lease, as a server's
+REVERSE_PREFIX = "reverse#"  # one item per recovery instance: the claim on its one ReverseReplication
 PUBLICATION_PREFIX = "notify#"  # one item per account and Region: the last published report's news
 # What is kept of one event (its idempotency record, its run journal): EventBridge and Scheduler
 # retry an event for at most 24 hours.
 EVENT_RECORD_SECONDS = 24 * 3600
 # MAX_RESTARTS_PER_DAY counts this tool's starts of a server within this window.
 RESTART_WINDOW_SECONDS = 24 * 3600
+# A recovery instance this tool reversed is not asked again for this long, whatever DRS still shows.
+REVERSAL_HOLD_SECONDS = 24 * 3600
 
 # --- Settings ---------------------------------------------------------------------------------------
 TRUE_WORDS = ("true", "1", "yes")
@@ -165,6 +180,17 @@ REPLICATING_SERVER_LIMIT = Setting("REPLICATING_SERVER_LIMIT", "replicating_serv
 MAX_LAG_SECONDS = Setting("MAX_LAG_SECONDS", "max_lag_seconds", 3600, 0, 2_592_000)  # 0: lag not judged
 # An unchanged report is published again once the last publication is this old (0: every run).
 REMIND_AFTER_SECONDS = Setting("REMIND_AFTER_SECONDS", "remind_after_seconds", 86_400, 0, 2_592_000)
+# Full sweeps also restart stopped source networks (false: no source-network call at all).
+PROTECT_SOURCE_NETWORKS = Setting("PROTECT_SOURCE_NETWORKS", "protect_source_networks", True)
+# What to do about recovery instances of EC2 origin whose reverse replication has not started:
+# nothing (no call at all), report them, or call ReverseReplication once.
+REVERSE_OFF, REVERSE_REPORT, REVERSE_ON = "off", "report", "on"
+REVERSE_REPLICATION = Setting(
+    "REVERSE_REPLICATION",
+    "reverse_replication",
+    REVERSE_REPORT,
+    choices=(REVERSE_OFF, REVERSE_REPORT, REVERSE_ON),
+)
 
 SETTINGS: tuple[Setting, ...] = (
     DRY_RUN,
@@ -179,6 +205,8 @@ SETTINGS: tuple[Setting, ...] = (
     REPLICATING_SERVER_LIMIT,
     MAX_LAG_SECONDS,
     REMIND_AFTER_SECONDS,
+    PROTECT_SOURCE_NETWORKS,
+    REVERSE_REPLICATION,
 )
 SETTINGS_BY_KEY: Mapping[str, Setting] = {s.key: s for s in SETTINGS}
 

@@ -12,6 +12,9 @@ batch read that finds cooldowns also finds restart loops, and the confirming wri
 no request of its own. The hold (lease or cooldown) ends at `holdUntil`; the item itself lives until
 the table's TTL attribute, which is never earlier than the hold or a day after the last start. The
 item's shapes (`Cooling`, `Record`, `RunClaim`) are in `holds.py`.
+
+The same store, given another key prefix, keeps the claims on source networks (`network#<id>`) and
+on recovery instances' reversals (`reverse#<id>`), with the same lease, confirmation and takeover.
 """
 
 from __future__ import annotations
@@ -59,10 +62,11 @@ class CooldownStore:
     """Server items in the table: `read` finds holds and recent starts, `claim` takes a server,
     `confirm` turns the claim into the cooldown and records the start, `release` drops the claim."""
 
-    def __init__(self, client: Any, table_name: str, seconds: int) -> None:
+    def __init__(self, client: Any, table_name: str, seconds: int, prefix: str = COOLDOWN_PREFIX) -> None:
         self._client = client
         self._table = table_name
         self._seconds = seconds
+        self._prefix = prefix
         self._claimed: dict[str, tuple[int, ...]] = {}  # recent starts as each claim found them
 
     def read(self, server_ids: Iterable[str], now: int) -> dict[str, Record]:
@@ -70,7 +74,7 @@ class CooldownStore:
         ids = list(server_ids)
         found: dict[str, Record] = {}
         for start in range(0, len(ids), _BATCH):
-            keys = [key(sid) for sid in ids[start : start + _BATCH]]
+            keys = [key(sid, self._prefix) for sid in ids[start : start + _BATCH]]
             found.update(self._read_batch({self._table: {"Keys": keys, "ConsistentRead": True}}, now))
         return found
 
@@ -79,13 +83,13 @@ class CooldownStore:
         for _ in range(_MAX_BATCH_ROUNDS):
             response = self._client.batch_get_item(RequestItems=request)
             for item in response.get("Responses", {}).get(self._table, []):
-                found[_server_of(item)] = read_item(item, now)
+                found[self._id_of(item)] = read_item(item, now)
             request = response.get("UnprocessedKeys") or {}
             if not request:
                 return found
         for unread in (request.get(self._table) or {}).get("Keys", []):
             problem = "DynamoDB left its cooldown item unread (UnprocessedKeys)"
-            found[_server_of(unread)] = Record(Cooling(None, problem=problem))
+            found[self._id_of(unread)] = Record(Cooling(None, problem=problem))
         return found
 
     def claim(self, server_id: str, run: RunClaim, now: int) -> Cooling | None:
@@ -102,7 +106,7 @@ class CooldownStore:
         try:
             response = self._client.update_item(
                 TableName=self._table,
-                Key=key(server_id),
+                Key=key(server_id, self._prefix),
                 UpdateExpression=_CLAIM,
                 ConditionExpression=_FREE_OR_OWN_LEASE,
                 ExpressionAttributeNames={**_NAMES, "#key": TABLE_PARTITION_KEY},
@@ -133,7 +137,7 @@ class CooldownStore:
         try:
             self._client.update_item(
                 TableName=self._table,
-                Key=key(server_id),
+                Key=key(server_id, self._prefix),
                 UpdateExpression=(
                     f"SET #hold = :until, #expires = :expires, #state = :started, startedAt = :at,"
                     f" runId = :run, #starts = {starts}"
@@ -171,7 +175,7 @@ class CooldownStore:
         keep = self._claimed.pop(server_id, ())
         common: dict[str, Any] = {
             "TableName": self._table,
-            "Key": key(server_id),
+            "Key": key(server_id, self._prefix),
             "ConditionExpression": "runId = :run",
         }
         try:
@@ -192,14 +196,13 @@ class CooldownStore:
             if _code(exc) != "ConditionalCheckFailedException":
                 raise
 
+    def _id_of(self, item: Mapping[str, Any]) -> str:
+        return str(item[TABLE_PARTITION_KEY]["S"]).removeprefix(self._prefix)
+
     @staticmethod
     def _lifetime(hold_seconds: int) -> int:
         """How long the item must live from now: its hold, and a day for the start it may record."""
         return max(hold_seconds, RESTART_WINDOW_SECONDS)
-
-
-def _server_of(item: Mapping[str, Any]) -> str:
-    return str(item[TABLE_PARTITION_KEY]["S"]).removeprefix(COOLDOWN_PREFIX)
 
 
 def _code(exc: ClientError) -> str:

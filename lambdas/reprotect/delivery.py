@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -12,7 +13,7 @@ from reprotect import render
 from reprotect.contract import Metric
 from reprotect.hub import Hub
 from reprotect.observability import logger, metrics
-from reprotect.outcomes import OUTCOME_TABLE
+from reprotect.outcomes import KINDS, OUTCOME_TABLE, Entry, ServerOutcome
 from reprotect.publication import NoPublicationLog, Policy, Published, standing_news, why_publish
 from reprotect.report import Report, Status
 from reprotect.services import Publications
@@ -106,23 +107,38 @@ def publish(sns: Any, topic_arn: str, report: Report) -> str:
 
 
 def _log_whole_list(report: Report) -> None:
-    # The full list stays findable: the log holds what SNS could not carry.
-    servers = [server.to_dict() for server in report.servers]
-    parts = range(0, len(servers), LOG_PART_SERVERS)
-    for number, start in enumerate(parts, 1):
-        logger.info(
-            "Full server list (trimmed from the notification)",
-            part=number,
-            parts=len(parts),
-            servers=servers[start : start + LOG_PART_SERVERS],
+    # The full lists stay findable: the log holds what SNS could not carry.
+    _log_parts("Full server list (trimmed from the notification)", "servers", report.servers)
+    for listing in (report.networks, report.instances):
+        key = KINDS[listing.kind].list_key
+        _log_parts(
+            f"Full {KINDS[listing.kind].title.lower()} list (trimmed from the notification)",
+            key,
+            listing.entries,
         )
 
 
+def _log_parts(message: str, key: str, entries: Sequence[ServerOutcome | Entry]) -> None:
+    rows = [entry.to_dict() for entry in entries]
+    parts = range(0, len(rows), LOG_PART_SERVERS)
+    for number, start in enumerate(parts, 1):
+        fields: dict[str, Any] = {
+            "part": number,
+            "parts": len(parts),
+            key: rows[start : start + LOG_PART_SERVERS],
+        }
+        logger.info(message, **fields)
+
+
 def record_metrics(report: Report) -> None:
-    """One run's metrics, from the outcome table: counts, whether it failed, how long it took."""
+    """One run's metrics, from the outcome table and the other lists' own: counts, whether it failed,
+    how long it took."""
     for info in OUTCOME_TABLE:
         if info.metric is not None:
             metrics.add_metric(name=info.metric, unit=MetricUnit.Count, value=report.counts[info.outcome])
+    for listing in (report.networks, report.instances):
+        for outcome, metric in KINDS[listing.kind].metrics.items():
+            metrics.add_metric(name=metric, unit=MetricUnit.Count, value=listing.counts[outcome])
     failed = 1 if report.status is Status.FAILED else 0
     metrics.add_metric(name=Metric.RUN_FAILED, unit=MetricUnit.Count, value=failed)
     metrics.add_metric(name=Metric.RUN_DURATION, unit=MetricUnit.Milliseconds, value=report.duration_ms)

@@ -10,7 +10,7 @@ own text, so a code DRS adds later still reads sensibly.
 
 from __future__ import annotations
 
-from reprotect.outcomes import Reason
+from reprotect.outcomes import Kind, Reason
 
 MAX_RAW = 160  # characters of DRS's rawError quoted in a generic line
 
@@ -136,6 +136,42 @@ REASONS: dict[Reason, str] = {
         "DRS reports a replication state this version does not know. Check the server in the DRS console."
     ),
 }
+
+# Source networks and recovery instances that need a person, by kind and reason.
+KIND_REASONS: dict[tuple[Kind, Reason], str] = {
+    (Kind.NETWORK, Reason.REPLICATION_ERROR): (
+        "DRS could not replicate this source VPC's configuration (DRS's own words are in the detail), so"
+        " a recovery has no network to launch into. Check that the VPC still exists in its source account"
+        " and Region, and the source network in the DRS console."
+    ),
+    (Kind.NETWORK, Reason.UNKNOWN_STATE): (
+        "DRS reports a replication status this version does not know. Check the source network in the"
+        " DRS console."
+    ),
+    (Kind.NETWORK, Reason.START_UNCONFIRMED): (
+        "StartSourceNetworkReplication's answer was lost and DRS could not be asked again in time. Check"
+        " the source network in the DRS console; the next run settles it."
+    ),
+    (Kind.INSTANCE, Reason.NOT_REVERSE_PROTECTED): (
+        "The workload runs here unprotected: no recovery point exists for a second disaster. Start"
+        " reversed replication in the DRS console (Recovery instances) or set REVERSE_REPLICATION=on;"
+        " either adds a source server, billed, that replicates across Regions."
+    ),
+    (Kind.INSTANCE, Reason.UNKNOWN_STATE): (
+        "DRS reports a reverse replication state this version does not know for this recovery instance."
+        " Check it in the DRS console."
+    ),
+    (Kind.INSTANCE, Reason.START_UNCONFIRMED): (
+        "ReverseReplication's answer was lost and DRS could not be asked again in time. Check the"
+        " recovery instance in the DRS console; the next run settles it (it never asks twice)."
+    ),
+}
+
+
+def diagnose_kind(kind: Kind, reason: Reason) -> str:
+    """The line for a source network or recovery instance needing a person."""
+    generic = f"Check the {kind.value.replace('-', ' ')} in the DRS console."
+    return KIND_REASONS.get((kind, reason), generic)
 
 
 # Reasons whose error code, if any, is not DRS's replication error (START_UNCONFIRMED carries the API's).

@@ -9,7 +9,10 @@ candidates (stopped servers the policy allows), looking up the recovery instance
 that name one (one DescribeRecoveryInstances call per 200 of them, per page), and counting the
 servers that replicate. Only then, with the count whole, does admission start candidates: DRS's
 limit of replicating servers cannot be honoured on a count that later pages could still raise. A run
-asked about given servers counts the whole fleet, and only when it has a candidate."""
+asked about given servers counts the whole fleet, and only when it has a candidate.
+
+Then `protections` looks at what DRS protects beside servers: source networks and recovery instances
+(their starts and reversals share the start workers and their bound on DRS calls)."""
 
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reprotect import decisions, lifecycle, recovery
+from reprotect import decisions, lifecycle, protections, recovery
+from reprotect.acts import Crew
 from reprotect.admission import Admission
 from reprotect.budget import StartBudget
 from reprotect.config import Config
@@ -63,6 +67,7 @@ def run(
     sweep = Sweep(config, services, admission, tally, deadline, claim, earlier)
     try:
         sweep.run(request.server_ids)
+        protections.protect(request, config, Crew(services, starter, tally, deadline, claim, earlier))
     except (ClientError, BotoCoreError) as exc:  # the account, credentials or endpoint: not one server
         code = error_code(exc)
         tally.error = RunError(code, str(exc))

@@ -8,24 +8,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from reprotect import contract as c
+from reprotect import fields as f
+from reprotect.fields import MAX_ARN, SERVER_ID, InvalidEventError
 
-SERVER_ID = re.compile(r"s-[0-9a-zA-Z]{17}")  # matched whole (fullmatch): no trailing newline
+__all__ = ["SERVER_ID", "Ignored", "InvalidEventError", "RunRequest", "Trigger", "parse_event"]
+
 MANUAL_KEYS = frozenset({"sourceServerIDs", "dryRun"})
 MAX_MANUAL_IDS = 4000
 MAX_EVENT_ID = 128  # EventBridge ids and Scheduler execution ids are UUIDs (36 characters)
-MAX_ARN = 2048
 MAX_TIMESTAMP = 64
 MAX_DETAIL_TYPE = 128
+MAX_LAUNCH_STATE = 64
+_LAUNCH_STATE = re.compile(r"[A-Z][A-Z_]*", re.ASCII)
+_DRILL_WORDS = {"true": True, "false": False}
 _SCHEDULE_ARN = re.compile(
     r"arn:aws[a-z-]*:scheduler:[a-z0-9-]+:\d{12}:schedule/[\w.-]{1,64}/[\w.-]{1,64}", re.ASCII
 )
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:?\d\d)", re.ASCII)
-_ACCOUNT = re.compile(r"[0-9]{12}")
-_ATTEMPT = re.compile(r"[0-9]{1,4}")
-
-
-class InvalidEventError(ValueError):
-    """The event is not one this function accepts; the message says which part is wrong."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,8 @@ class RunRequest:
     # None means a full sweep; otherwise exactly these servers are checked.
     server_ids: tuple[str, ...] | None = None
     dry_run: bool | None = None
+    # A recovery's launch-result event: the source servers whose recovery instances are looked at.
+    recovered: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def parse_event(event: Any, request_id: str, account: str | None = None) -> RunR
     if source is None:
         return _manual(event, request_id)
     parse = _eventbridge_parser(source, event.get("detail-type"))
-    _same_account(event, account)
+    f.same_account(event, account)
     return parse(event)
 
 
@@ -94,38 +95,38 @@ def _eventbridge_parser(source: Any, detail_type: Any) -> Callable[[Mapping[str,
 
 
 def _scheduler(event: Mapping[str, Any], account: str | None) -> RunRequest:
-    arn = _required_str(event, "scheduleArn", MAX_ARN)
+    arn = f.required_str(event, "scheduleArn", MAX_ARN)
     if not _SCHEDULE_ARN.fullmatch(arn):
         raise InvalidEventError(f"the event's 'scheduleArn' is not a schedule ARN: {arn!r}")
     if account and arn.split(":")[4] != account:
         raise InvalidEventError(f"the event's 'scheduleArn' {arn!r} is not of this account ({account})")
-    scheduled = _required_str(event, "scheduledTime", MAX_TIMESTAMP)
+    scheduled = f.required_str(event, "scheduledTime", MAX_TIMESTAMP)
     if not _TIMESTAMP.fullmatch(scheduled):
         raise InvalidEventError(f"the event's 'scheduledTime' is not an ISO 8601 time: {scheduled!r}")
-    execution = _optional_str(event, "executionId", MAX_EVENT_ID)
-    _optional_attempt(event.get("attemptNumber"))
+    execution = f.optional_str(event, "executionId", MAX_EVENT_ID)
+    f.optional_attempt(event.get("attemptNumber"))
     # Scheduler's retries of one invocation share the schedule and the scheduled time.
     return RunRequest(Trigger("schedule", arn.rsplit("/", 1)[-1], execution), f"{arn}#{scheduled}")
 
 
 def _scheduled_event(event: Mapping[str, Any]) -> RunRequest:
-    event_id = _required_str(event, "id", MAX_EVENT_ID)
-    resources = _resources(event)
+    event_id = f.required_str(event, "id", MAX_EVENT_ID)
+    resources = f.resources(event)
     name = resources[0].rsplit("/", 1)[-1] if resources else None
     return RunRequest(Trigger("schedule", name, event_id), event_id)
 
 
 def _alarm(event: Mapping[str, Any]) -> RunRequest | Ignored:
-    event_id = _required_str(event, "id", MAX_EVENT_ID)
-    detail = _mapping(event.get("detail"), "detail")
-    state = _mapping(detail.get("state"), "detail.state").get("value")
+    event_id = f.required_str(event, "id", MAX_EVENT_ID)
+    detail = f.mapping(event.get("detail"), "detail")
+    state = f.mapping(detail.get("state"), "detail.state").get("value")
     alarm = detail.get("alarmName")
     if alarm is not None and not isinstance(alarm, str):
         raise InvalidEventError(f"the event's 'detail.alarmName' must be a string, got {alarm!r}")
     if state != c.ALARM_STATE:
         return Ignored(f"alarm {alarm!r} changed to {state!r}, not {c.ALARM_STATE}")
     ids = _alarm_server_ids(detail)
-    return RunRequest(Trigger("alarm", alarm or None, event_id), event_id, _unique(ids) if ids else None)
+    return RunRequest(Trigger("alarm", alarm or None, event_id), event_id, f.unique(ids) if ids else None)
 
 
 def _alarm_server_ids(detail: Mapping[str, Any]) -> list[str]:
@@ -133,7 +134,7 @@ def _alarm_server_ids(detail: Mapping[str, Any]) -> list[str]:
     to a whole-fleet sweep is not this alarm's call to make."""
     configuration = detail.get("configuration")
     metrics = (
-        None if configuration is None else _mapping(configuration, "detail.configuration").get("metrics")
+        None if configuration is None else f.mapping(configuration, "detail.configuration").get("metrics")
     )
     if metrics is None:
         return []
@@ -142,29 +143,59 @@ def _alarm_server_ids(detail: Mapping[str, Any]) -> list[str]:
     ids = []
     for index, metric in enumerate(metrics):
         where = f"detail.configuration.metrics[{index}]"
-        entry = _mapping(metric, where)
+        entry = f.mapping(metric, where)
         if "metricStat" not in entry:  # a metric math expression names no server
             continue
-        definition = _mapping(
-            _mapping(entry["metricStat"], f"{where}.metricStat").get("metric"), f"{where}.metricStat.metric"
+        definition = f.mapping(
+            f.mapping(entry["metricStat"], f"{where}.metricStat").get("metric"), f"{where}.metricStat.metric"
         )
-        dimensions = _mapping(definition.get("dimensions", {}), f"{where}.metricStat.metric.dimensions")
+        dimensions = f.mapping(definition.get("dimensions", {}), f"{where}.metricStat.metric.dimensions")
         if "SourceServerID" in dimensions:
-            ids.append(_server_id(dimensions["SourceServerID"], "the alarm's SourceServerID dimension"))
+            ids.append(f.server_id(dimensions["SourceServerID"], "the alarm's SourceServerID dimension"))
     return ids
 
 
 def _drs_event(event: Mapping[str, Any]) -> RunRequest:
-    event_id = _required_str(event, "id", MAX_EVENT_ID)
-    ids = [
-        _server_id(arn.rsplit("/", 1)[-1], "the event's resources")
-        for arn in _resources(event)
-        if ":source-server/" in arn
-    ]
+    event_id = f.required_str(event, "id", MAX_EVENT_ID)
+    ids = f.server_ids_of(event)
     if not ids:
         raise InvalidEventError(f"DRS event {event_id!r} names no source server ARN in its resources")
-    detail_type = _optional_str(event, "detail-type", MAX_DETAIL_TYPE) or ""
-    return RunRequest(Trigger("drs-event", detail_type, event_id), event_id, _unique(ids))
+    detail_type = f.optional_str(event, "detail-type", MAX_DETAIL_TYPE) or ""
+    return RunRequest(Trigger("drs-event", detail_type, event_id), event_id, ids)
+
+
+def _launch_result(event: Mapping[str, Any]) -> RunRequest | Ignored:
+    """DRS's `Source Server Launch Result`: a successful recovery that is not a drill asks for a look
+    at the recovered servers' recovery instances; any other launch asks for nothing."""
+    event_id = f.required_str(event, "id", MAX_EVENT_ID)
+    ids = f.server_ids_of(event)
+    if not ids:
+        raise InvalidEventError(f"DRS event {event_id!r} names no source server ARN in its resources")
+    detail = f.mapping(event.get("detail"), "detail")
+    state = f.required_str(detail, "state", MAX_LAUNCH_STATE, where="detail.state")
+    if not _LAUNCH_STATE.fullmatch(state):
+        raise InvalidEventError(f"the event's 'detail.state' is not a launch state: {state!r}")
+    drill = _drill(detail.get("is-drill"))
+    if detail.get("job-id") is not None:
+        f.required_str(detail, "job-id", MAX_EVENT_ID, where="detail.job-id")
+    launched = ", ".join(ids)
+    if drill:
+        return Ignored(f"the launch of {launched} was a drill: drills are never reversed")
+    if state != c.DRS_LAUNCH_SUCCEEDED:
+        return Ignored(f"the launch of {launched} ended {state}, not {c.DRS_LAUNCH_SUCCEEDED}")
+    trigger = Trigger("drs-event", c.DRS_LAUNCH_RESULT_DETAIL_TYPE, event_id)
+    return RunRequest(trigger, event_id, server_ids=(), recovered=ids)
+
+
+def _drill(value: Any) -> bool:
+    """`detail.is-drill`: DRS sends "TRUE" or "FALSE"; a JSON boolean is taken too. Required: a launch
+    that might be a drill is never reversed, so it must say."""
+    if isinstance(value, bool):
+        return value
+    word = _DRILL_WORDS.get(value.lower()) if isinstance(value, str) else None
+    if word is None:
+        raise InvalidEventError(f"the event's 'detail.is-drill' must be 'TRUE' or 'FALSE', got {value!r:.60}")
+    return word
 
 
 def _manual(event: Mapping[str, Any], request_id: str) -> RunRequest:
@@ -183,65 +214,13 @@ def _manual(event: Mapping[str, Any], request_id: str) -> RunRequest:
             raise InvalidEventError(f"sourceServerIDs must be a non-empty list of ids, got {raw!r}")
         if len(raw) > MAX_MANUAL_IDS:
             raise InvalidEventError(f"sourceServerIDs has {len(raw)} ids; at most {MAX_MANUAL_IDS}")
-        ids = _unique([_server_id(value, "sourceServerIDs") for value in raw])
+        ids = f.unique([f.server_id(value, "sourceServerIDs") for value in raw])
     return RunRequest(Trigger("manual", None, request_id), f"manual#{request_id}", ids, dry_run)
 
 
 _EVENTBRIDGE: dict[tuple[str, str | None], Callable[[Mapping[str, Any]], RunRequest | Ignored]] = {
     (c.SCHEDULED_EVENT_SOURCE, c.SCHEDULED_EVENT_DETAIL_TYPE): _scheduled_event,
     (c.ALARM_EVENT_SOURCE, c.ALARM_EVENT_DETAIL_TYPE): _alarm,
-    (c.DRS_EVENT_SOURCE, None): _drs_event,  # any detail-type the DRS rule lets through
+    (c.DRS_EVENT_SOURCE, c.DRS_LAUNCH_RESULT_DETAIL_TYPE): _launch_result,
+    (c.DRS_EVENT_SOURCE, None): _drs_event,  # any other detail-type the DRS rule lets through
 }
-
-
-def _same_account(event: Mapping[str, Any], account: str | None) -> None:
-    sender = event.get("account")
-    if not isinstance(sender, str) or not _ACCOUNT.fullmatch(sender):
-        raise InvalidEventError(f"the event's 'account' must be a 12-digit account id, got {sender!r}")
-    if account and sender != account:
-        raise InvalidEventError(f"the event's 'account' {sender} is not this function's account ({account})")
-
-
-def _server_id(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not SERVER_ID.fullmatch(value):
-        raise InvalidEventError(f"{value!r} in {where} is not a source server id (^s-[0-9a-zA-Z]{{17}}$)")
-    return value
-
-
-def _required_str(event: Mapping[str, Any], key: str, longest: int) -> str:
-    value = event.get(key)
-    if not isinstance(value, str) or not value or len(value) > longest:
-        raise InvalidEventError(
-            f"the event's {key!r} must be a non-empty string of at most {longest} characters,"
-            f" got {value!r:.200}"
-        )
-    return value
-
-
-def _optional_str(event: Mapping[str, Any], key: str, longest: int) -> str | None:
-    return None if event.get(key) is None else _required_str(event, key, longest)
-
-
-def _optional_attempt(value: Any) -> None:
-    number = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-    if value is not None and not (isinstance(number, str) and _ATTEMPT.fullmatch(number)):
-        raise InvalidEventError(f"the event's 'attemptNumber' must be a whole number, got {value!r:.200}")
-
-
-def _resources(event: Mapping[str, Any]) -> list[str]:
-    resources = event.get("resources", [])
-    if not isinstance(resources, list) or not all(
-        isinstance(r, str) and len(r) <= MAX_ARN for r in resources
-    ):
-        raise InvalidEventError(f"the event's 'resources' must be a list of ARNs, got {resources!r:.200}")
-    return resources
-
-
-def _mapping(value: Any, where: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise InvalidEventError(f"the event's {where} must be an object, got {value!r:.200}")
-    return value
-
-
-def _unique(ids: list[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(ids))

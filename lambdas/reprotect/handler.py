@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 from aws_lambda_powertools.utilities.idempotency.serialization.custom_dict import CustomDictSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from reprotect import aws, delivery, engine, services
+from reprotect import aws, delivery, engine, reversal, services
 from reprotect.config import Config
 from reprotect.contract import EVENT_RECORD_SECONDS, Metric
 from reprotect.deadline import Deadline
@@ -34,6 +34,8 @@ _REPORTS = CustomDictSerializer(to_dict=Report.to_dict, from_dict=Report.from_di
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     config = Config.from_env()
     request = parse_event(event, context.aws_request_id, _account_of(context.invoked_function_arn))
+    if isinstance(request, RunRequest):
+        request = reversal.ignored(request, config) or request
     if isinstance(request, Ignored):
         logger.info("Event ignored", reason=request.reason)
         metrics.add_metric(name=Metric.EVENTS_IGNORED, unit=MetricUnit.Count, value=1)

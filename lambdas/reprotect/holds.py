@@ -45,8 +45,9 @@ class Record:
     starts: tuple[int, ...] = ()
 
 
-def key(server_id: str) -> dict[str, Any]:
-    return {TABLE_PARTITION_KEY: {"S": f"{COOLDOWN_PREFIX}{server_id}"}}
+def key(server_id: str, prefix: str = COOLDOWN_PREFIX) -> dict[str, Any]:
+    """The item of one server (or, with another prefix, of one source network or recovery instance)."""
+    return {TABLE_PARTITION_KEY: {"S": f"{prefix}{server_id}"}}
 
 
 def starts_of(item: Mapping[str, Any]) -> tuple[int, ...]:

@@ -18,7 +18,7 @@ NOT_REPLICATING = frozenset({"STOPPED", "DISCONNECTED"})
 # Initial sync has no recovery point to be late with.
 INITIAL_SYNC = frozenset({"INITIATING", "INITIAL_SYNC"})
 # An EC2 instance in these states no longer runs anything.
-_GONE = frozenset({"SHUTTING-DOWN", "TERMINATED", "NOT_FOUND"})
+GONE = frozenset({"SHUTTING-DOWN", "TERMINATED", "NOT_FOUND"})
 _LAUNCHING = frozenset({"PENDING", "IN_PROGRESS"})
 _DURATION = re.compile(
     r"P(?:(?P<Y>\d+(?:\.\d+)?)Y)?(?:(?P<MO>\d+(?:\.\d+)?)M)?(?:(?P<W>\d+(?:\.\d+)?)W)?(?:(?P<D>\d+(?:\.\d+)?)D)?"
@@ -42,7 +42,7 @@ def replicating(server: Mapping[str, Any]) -> bool:
 def holds_workload(instance: RecoveryInstance) -> bool:
     """A recovery instance the workload may run on: a real recovery (not a drill) whose EC2 instance
     still exists and whose failback has not completed."""
-    if instance.is_drill or instance.ec2_state in _GONE:
+    if instance.is_drill or instance.ec2_state in GONE:
         return False
     return instance.failback_state != "FAILBACK_COMPLETED"
 

@@ -1,11 +1,14 @@
-"""The vocabulary of a run's report: outcomes, reasons, one server's result, and the outcome table.
+"""The vocabulary of a run's report: outcomes, reasons, one server's result, one source network's or
+recovery instance's result, and the outcome table.
 
 The table is the one place that says, for each outcome, how it is counted (metric and SNS attribute),
-how urgent it is (the order servers are listed and trimmed in) and what a person reads above it.
+how urgent it is (the order entries are listed and trimmed in) and what a person reads above it.
+`KINDS` says the same of the report's two other lists: their JSON keys, title and metrics.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -50,6 +53,12 @@ class Reason(StrEnum):
     INITIATION_FAILED = "initiation-failed"
     LAGGING = "lagging"
     UNKNOWN_STATE = "unknown-state"
+    REVERSE_REPLICATION = "reverse-replication"
+    NOT_REVERSE_PROTECTED = "not-reverse-protected"
+    ALREADY_REVERSED = "already-reversed"
+    DRILL = "drill"
+    NOT_FROM_AWS = "not-from-aws"
+    INSTANCE_GONE = "instance-gone"
     REPLICATING = "replicating"
 
 
@@ -115,6 +124,102 @@ class ServerOutcome:
         return cls(
             data["sourceServerID"],
             data.get("hostname"),
+            Outcome(data["outcome"]),
+            Reason(data["reason"]),
+            data.get("detail"),
+            data.get("errorCode"),
+            data.get("diagnosis"),
+        )
+
+
+class Kind(StrEnum):
+    """What else a run looks at besides source servers."""
+
+    NETWORK = "source-network"
+    INSTANCE = "recovery-instance"
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    """How one kind's entries are named in the JSON report, titled for people, and counted as metrics."""
+
+    kind: Kind
+    id_key: str  # the entry's id: sourceNetworkID, recoveryInstanceID
+    related_key: str  # what the entry belongs to: sourceVpcID, sourceServerID
+    list_key: str  # the report's list of them
+    counts_key: str  # the report's counts of them
+    title: str
+    metrics: Mapping[Outcome, Metric]
+
+
+KINDS: Mapping[Kind, KindInfo] = {
+    Kind.NETWORK: KindInfo(
+        Kind.NETWORK,
+        "sourceNetworkID",
+        "sourceVpcID",
+        "sourceNetworks",
+        "sourceNetworkCounts",
+        "Source networks",
+        {
+            Outcome.STARTED: Metric.SOURCE_NETWORKS_STARTED,
+            Outcome.FAILED: Metric.SOURCE_NETWORKS_FAILED,
+            Outcome.ATTENTION: Metric.SOURCE_NETWORKS_NEEDING_ATTENTION,
+        },
+    ),
+    Kind.INSTANCE: KindInfo(
+        Kind.INSTANCE,
+        "recoveryInstanceID",
+        "sourceServerID",
+        "recoveryInstances",
+        "recoveryInstanceCounts",
+        "Recovery instances",
+        {
+            Outcome.STARTED: Metric.RECOVERY_INSTANCES_REVERSED,
+            Outcome.FAILED: Metric.RECOVERY_INSTANCES_FAILED,
+            Outcome.ATTENTION: Metric.RECOVERY_INSTANCES_NEEDING_ATTENTION,
+        },
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One source network's or recovery instance's result: its id, what it belongs to (the network's
+    VPC, the instance's source server), the outcome and why."""
+
+    kind: Kind
+    resource_id: str
+    related: str | None
+    outcome: Outcome
+    reason: Reason
+    detail: str | None = None
+    error_code: str | None = None
+    diagnosis: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        info = KINDS[self.kind]
+        out: dict[str, Any] = {
+            info.id_key: self.resource_id,
+            info.related_key: self.related,
+            "outcome": self.outcome.value,
+            "reason": self.reason.value,
+        }
+        for key, value in (
+            ("detail", self.detail),
+            ("errorCode", self.error_code),
+            ("diagnosis", self.diagnosis),
+        ):
+            if value:
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, kind: Kind, data: Mapping[str, Any]) -> Entry:
+        info = KINDS[kind]
+        return cls(
+            kind,
+            data[info.id_key],
+            data.get(info.related_key),
             Outcome(data["outcome"]),
             Reason(data["reason"]),
             data.get("detail"),

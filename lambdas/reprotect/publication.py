@@ -3,11 +3,11 @@
 A run publishes when it started, would start or failed something (a server, or the run as a whole),
 or did not finish its sweep; when its standing news differs from the last published report's for the
 same account and Region; when that publication is older than REMIND_AFTER_SECONDS and there is still
-news to remind of; or always with NOTIFY_WHEN_IDLE. The standing news is the set of (server, outcome,
-reason) of the servers that need a person or wait for a later run (`attention`, `deferred`), taken
-from the whole report, not the one trimmed to fit SNS. Starts and failures are left out because they
-publish by themselves (else the run after a start would publish again, the start being gone), and
-skips because they are policy, not news.
+news to remind of; or always with NOTIFY_WHEN_IDLE. The standing news is the set of (id, outcome,
+reason) of the servers, source networks and recovery instances that need a person or wait for a
+later run (`attention`, `deferred`), taken from the whole report, not the one trimmed to fit SNS.
+Starts and failures are left out because they publish by themselves (else the run after a start would
+publish again, the start being gone), and skips because they are policy, not news.
 
 The record is one item per account and Region (`notify#<account>#<region>`): a digest of the standing
 news and the time, read once per run and written once per publication.
@@ -36,10 +36,14 @@ NOTHING = hashlib.sha256(b"").hexdigest()  # the digest of no standing news
 
 
 def standing_news(report: Report) -> str:
-    """A digest of the report's standing news: (server, outcome, reason) of every server waiting or
-    needing a person, in any order."""
+    """A digest of the report's standing news: (id, outcome, reason) of every server, source network
+    and recovery instance waiting or needing a person, in any order."""
+    servers = [(s.source_server_id, s.outcome, s.reason) for s in report.servers]
+    others = [
+        (e.resource_id, e.outcome, e.reason) for e in (*report.networks.entries, *report.instances.entries)
+    ]
     lines = sorted(
-        f"{s.source_server_id}|{s.outcome}|{s.reason}" for s in report.servers if s.outcome in STANDING
+        f"{ident}|{outcome}|{reason}" for ident, outcome, reason in servers + others if outcome in STANDING
     )
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
@@ -65,7 +69,7 @@ def why_publish(report: Report, last: Published | None, now: int, policy: Policy
     """
     if policy.notify_when_idle:
         return "NOTIFY_WHEN_IDLE"
-    if report.error or not report.sweep_complete or any(report.counts[kind] for kind in _NEWS):
+    if report.error or not report.sweep_complete or any(report.totals[kind] for kind in _NEWS):
         return "news"
     digest = standing_news(report)
     if digest != (last.digest if last else NOTHING):

@@ -1,12 +1,18 @@
 """Every form a report takes for its readers: the SNS message (JSON for machines, text for people),
-its subject and filterable attributes, the size fit, and the CLI's table. All from `Report`."""
+its subject and filterable attributes, the size fit, and the CLI's table. All from `Report`.
+
+The subject and the SNS count attributes give the totals over servers, source networks and recovery
+instances (SNS delivers at most 10 attributes to a raw-delivery SQS subscriber, and the report has
+them all already); the text gives each list its own lines."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 
-from reprotect.outcomes import LISTED, NOTEWORTHY, OUTCOME_TABLE, Outcome
+from reprotect.listing import Listing
+from reprotect.outcomes import KINDS, LISTED, NOTEWORTHY, OUTCOME_TABLE, Outcome
 from reprotect.report import Report
 
 # SNS takes 262,144 bytes for the message and its attributes together; keep room for the attributes.
@@ -42,10 +48,19 @@ def where(report: Report) -> str:
 
 
 def summary(report: Report) -> str:
-    counts = report.counts
+    """The servers' counts, then each other list's when the run examined any."""
+    lines = [_counted(report.counts, "nothing to do")]
+    for listing in (report.networks, report.instances):
+        if sum(listing.counts.values()):
+            lines.append(f"{KINDS[listing.kind].title}: {_counted(listing.counts, 'nothing to do')}")
+    return " ".join(lines)
+
+
+def _counted(counts: Mapping[Outcome, int], idle: str) -> str:
     parts = [f"{counts[kind]} {kind}" for kind in _SUMMARY_ORDER if counts[kind]]
-    healthy = f"; {counts[Outcome.HEALTHY]} healthy of {report.examined} examined."
-    return (", ".join(parts) or "nothing to do") + healthy
+    return (
+        ", ".join(parts) or idle
+    ) + f"; {counts[Outcome.HEALTHY]} healthy of {sum(counts.values())} examined."
 
 
 def email_text(report: Report, per_section: int = PER_SECTION) -> str:
@@ -53,11 +68,11 @@ def email_text(report: Report, per_section: int = PER_SECTION) -> str:
     lines = _verdict_lines(report)
     for kind in LISTED:
         lines += _section(report, kind, per_section)
+    for listing in (report.networks, report.instances):
+        lines += _listing_section(listing, per_section)
     if report.truncated:
-        lines += [
-            "",
-            f"The server list was trimmed to fit SNS; {report.servers_omitted} are in the run's log.",
-        ]
+        omitted = report.servers_omitted + report.networks.omitted + report.instances.omitted
+        lines += ["", f"The lists were trimmed to fit SNS; {omitted} entries are in the run's log."]
     return "\n".join(lines) + "\n"
 
 
@@ -74,8 +89,12 @@ def _verdict_lines(report: Report) -> list[str]:
         lines.append(
             f"The run failed as a whole: {clean(report.error.code, MAX_NAME)}: {clean(report.error.message)}"
         )
+    for problem in report.survey_errors:
+        lines.append(
+            f"{problem.operation} failed ({clean(problem.code, MAX_NAME)}): {clean(problem.message)}"
+        )
     if not report.sweep_complete:
-        lines.append("The sweep did not reach every server before the deadline; the next run continues.")
+        lines.append("The sweep did not reach everything before the deadline; the next run continues.")
     return lines
 
 
@@ -99,22 +118,46 @@ def _section(report: Report, kind: Outcome, per_section: int) -> list[str]:
     return lines
 
 
+def _listing_section(listing: Listing, per_section: int) -> list[str]:
+    """A source network's or recovery instance's entries that are not healthy, most urgent first."""
+    if not listing.entries:
+        return []
+    info = KINDS[listing.kind]
+    lines = ["", f"{info.title}: {_counted(listing.counts, 'nothing to do')}"]
+    for entry in listing.entries[:per_section]:
+        extra = clean("; ".join(x for x in (entry.error_code, entry.detail) if x))
+        related = clean(entry.related or "-", MAX_NAME)
+        lines.append(
+            f"  - {entry.resource_id} ({related}): {entry.outcome} {entry.reason}"
+            + (f" ({extra})" if extra else "")
+        )
+        if entry.diagnosis:
+            lines.append(f"    What to check: {clean(entry.diagnosis)}")
+    if len(listing.entries) > per_section:
+        lines.append(f"  ... and {len(listing.entries) - per_section} more (see the JSON report)")
+    return lines
+
+
 def subject(report: Report) -> str:
-    """`[drs-reprotect] STATUS account/region: counts`: ASCII, one line, at most 100 characters."""
-    what = ", ".join(f"{report.counts[k]} {k}" for k in NOTEWORTHY if report.counts[k]) or "nothing to do"
+    """`[drs-reprotect] STATUS account/region: counts`: ASCII, one line, at most 100 characters. The
+    counts are the totals over servers, source networks and recovery instances."""
+    totals = report.totals
+    what = ", ".join(f"{totals[k]} {k}" for k in NOTEWORTHY if totals[k]) or "nothing to do"
     text = f"[drs-reprotect] {report.status.upper()} {where(report)}: {what}"
     return clean(text.encode("ascii", "replace").decode(), SUBJECT_LIMIT)
 
 
 def attributes(report: Report) -> dict[str, dict[str, str]]:
-    """SNS message attributes for subscription filter policies."""
+    """SNS message attributes for subscription filter policies (10, SNS's most for raw delivery to
+    SQS): the status, trigger, dry run, and the totals by outcome."""
+    totals = report.totals
     out = {
         "outcome": {"DataType": "String", "StringValue": report.status.value},
         "trigger": {"DataType": "String", "StringValue": report.info.trigger.type},
         "dryRun": {"DataType": "String", "StringValue": str(report.info.dry_run).lower()},
     }
     for info in OUTCOME_TABLE:
-        out[info.attribute] = {"DataType": "Number", "StringValue": str(report.counts[info.outcome])}
+        out[info.attribute] = {"DataType": "Number", "StringValue": str(totals[info.outcome])}
     return out
 
 
@@ -125,10 +168,11 @@ def message_body(report: Report) -> str:
 
 
 def fit(report: Report, budget: int = MESSAGE_BUDGET) -> Report:
-    """Trim the server list (most urgent kept) until the SNS message fits; counts stay whole."""
+    """Trim the lists (most urgent kept, whatever the list) until the SNS message fits; counts stay
+    whole."""
     if _size(report) <= budget:
         return report
-    low, high = 0, len(report.servers)  # the largest kept count that fits lies in [low, high)
+    low, high = 0, report.listed  # the largest kept count that fits lies in [low, high)
     while low < high - 1:
         middle = (low + high) // 2
         if _size(report.trimmed(middle)) <= budget:
@@ -153,9 +197,27 @@ def table(report: Report) -> str:
         )
     if not report.servers:
         lines.append("(no server needed anything)")
+    for listing in (report.networks, report.instances):
+        lines += _listing_rows(listing)
     lines += ["", f"{report.status.upper()} {where(report)}: {summary(report)}"]
     if report.error:
         lines.append(f"error: {report.error.code}: {report.error.message}")
     if report.info.dry_run:
         lines.append("Dry run: nothing was started. Add --apply to start replication.")
     return "\n".join(lines)
+
+
+def _listing_rows(listing: Listing) -> list[str]:
+    """A source network's or recovery instance's entries as rows under the servers' (the CLI's table)."""
+    if not listing.entries:
+        return []
+    info = KINDS[listing.kind]
+    columns = ((info.id_key, 21), (info.related_key, 24), ("outcome", 11), ("reason", 30), ("detail", 0))
+    lines = ["", "  ".join(name.ljust(width) for name, width in columns).rstrip()]
+    for entry in listing.entries:
+        row = entry.to_dict()
+        cells = [clean(row.get(name) or "-") for name, _ in columns]
+        lines.append(
+            "  ".join(cell.ljust(width) for cell, (_, width) in zip(cells, columns, strict=True)).rstrip()
+        )
+    return lines

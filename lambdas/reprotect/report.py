@@ -1,8 +1,9 @@
 """The run report: what a run found and did, its status, and its JSON form (the public contract).
 
 A `Tally` collects outcomes while the run goes (from several threads); `Tally.report` freezes them
-into a `Report`. Counts are kept apart from the server list, so a report trimmed to fit SNS still
-counts every server.
+into a `Report`. Counts are kept apart from the lists, so a report trimmed to fit SNS still counts
+every server, source network and recovery instance. `counts` are the servers'; the networks and
+recovery instances have counts of their own (`listing.py`); the status and `totals` cover all three.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from enum import StrEnum
 from typing import Any
 
 from reprotect.events import Trigger
-from reprotect.outcomes import LISTED, NOTEWORTHY, Outcome, ServerOutcome
+from reprotect.listing import Listing, count_map, keep_counts, no_counts
+from reprotect.outcomes import LISTED, NOTEWORTHY, Entry, Kind, Outcome, ServerOutcome
 
-# 2: status `attention`, and `diagnosis` on the servers that need a person. Reports of version 1
-# (kept by the idempotency store) still read.
-SCHEMA_VERSION = 2
+# 2: status `attention`, and `diagnosis` on the servers that need a person.
+# 3: `sourceNetworks` and `recoveryInstances` with their counts, `surveyErrors`; the status covers them.
+# Reports of versions 1 and 2 (kept by the idempotency store) still read.
+SCHEMA_VERSION = 3
 
 
 class Status(StrEnum):
@@ -38,6 +41,18 @@ class RunError:
 
     code: str
     message: str
+
+
+@dataclass(frozen=True)
+class SurveyError:
+    """A listing beside the servers' (source networks, recovery instances) failed: the run went on."""
+
+    operation: str
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"operation": self.operation, "code": self.code, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -63,16 +78,28 @@ class Report:
     error: RunError | None = None
     servers_omitted: int = 0  # left out of `servers` to fit SNS; still counted
     replayed: bool = field(default=False, compare=False)  # answered from the idempotency record
+    networks: Listing = field(default_factory=lambda: Listing(Kind.NETWORK))
+    instances: Listing = field(default_factory=lambda: Listing(Kind.INSTANCE))
+    survey_errors: tuple[SurveyError, ...] = ()
 
     @property
     def examined(self) -> int:
         return sum(self.counts.values())
 
     @property
+    def totals(self) -> dict[Outcome, int]:
+        """Servers, source networks and recovery instances together, by outcome."""
+        return {
+            kind: self.counts[kind] + self.networks.counts[kind] + self.instances.counts[kind]
+            for kind in Outcome
+        }
+
+    @property
     def status(self) -> Status:
-        """failed > partial-failure > attention > dry-run > ok > idle: a server needing a person makes
-        the run `attention` unless something failed, whatever else it did."""
-        counts = self.counts
+        """failed > partial-failure > attention > dry-run > ok > idle, over servers, source networks and
+        recovery instances together: one needing a person makes the run `attention` unless something
+        failed, whatever else it did."""
+        counts = self.totals
         if self.error or (counts[Outcome.FAILED] and not counts[Outcome.STARTED]):
             return Status.FAILED
         if counts[Outcome.FAILED] or not self.sweep_complete:
@@ -84,21 +111,33 @@ class Report:
         return Status.DRY_RUN if self.info.dry_run else Status.OK
 
     def count_map(self) -> dict[str, int]:
-        """The counts as the JSON report has them: every outcome, then `examined`."""
-        return {**{kind.value: self.counts[kind] for kind in Outcome}, "examined": self.examined}
+        """The servers' counts as the JSON report has them: every outcome, then `examined`."""
+        return count_map(self.counts)
 
     @property
     def truncated(self) -> bool:
-        return self.servers_omitted > 0
+        return bool(self.servers_omitted or self.networks.omitted or self.instances.omitted)
+
+    @property
+    def listed(self) -> int:
+        """Entries in all three lists."""
+        return len(self.servers) + len(self.networks.entries) + len(self.instances.entries)
 
     def trimmed(self, keep: int) -> Report:
-        """The same report listing only its `keep` most urgent servers."""
+        """The same report listing only its `keep` most urgent entries, whatever their list."""
+        servers, networks, instances = keep_counts(
+            keep, (self.servers, self.networks.entries, self.instances.entries)
+        )
         return replace(
-            self, servers=self.servers[:keep], servers_omitted=self.servers_omitted + len(self.servers) - keep
+            self,
+            servers=self.servers[:servers],
+            servers_omitted=self.servers_omitted + len(self.servers) - servers,
+            networks=self.networks.kept(networks),
+            instances=self.instances.kept(instances),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The public JSON form, documented in the README (`schemaVersion` 2)."""
+        """The public JSON form, documented in the README (`schemaVersion` 3)."""
         out: dict[str, Any] = {
             "schemaVersion": SCHEMA_VERSION,
             "runId": self.info.run_id,
@@ -113,10 +152,14 @@ class Report:
             "sweepComplete": self.sweep_complete,
             "counts": self.count_map(),
             "servers": [server.to_dict() for server in self.servers],
+            **self.networks.to_dict(),
+            **self.instances.to_dict(),
             "truncated": self.truncated,
         }
-        if self.truncated:
+        if self.servers_omitted:
             out["serversOmitted"] = self.servers_omitted
+        if self.survey_errors:
+            out["surveyErrors"] = [problem.to_dict() for problem in self.survey_errors]
         if self.error:
             out["error"] = {"code": self.error.code, "message": self.error.message}
         return out
@@ -142,6 +185,9 @@ class Report:
             tuple(ServerOutcome.from_dict(server) for server in data["servers"]),
             RunError(error["code"], error["message"]) if error else None,
             data.get("serversOmitted", 0),
+            networks=Listing.from_dict(Kind.NETWORK, data),
+            instances=Listing.from_dict(Kind.INSTANCE, data),
+            survey_errors=tuple(SurveyError(**problem) for problem in data.get("surveyErrors", ())),
         )
 
 
@@ -152,25 +198,52 @@ class Tally:
         self._lock = threading.Lock()
         self._listed: list[ServerOutcome] = []
         self._healthy = 0
+        self._entries: dict[Kind, list[Entry]] = {kind: [] for kind in Kind}
+        self._healthy_of: dict[Kind, int] = {kind: 0 for kind in Kind}
+        self._survey_errors: list[SurveyError] = []
         self.sweep_complete = True
         self.error: RunError | None = None
         self.account: str | None = None  # read from the servers' ARNs when the run had none
 
-    def add(self, outcome: ServerOutcome) -> None:
+    def add(self, outcome: ServerOutcome | Entry) -> None:
         with self._lock:
-            if outcome.outcome is Outcome.HEALTHY:
+            if isinstance(outcome, Entry):
+                if outcome.outcome is Outcome.HEALTHY:
+                    self._healthy_of[outcome.kind] += 1
+                else:
+                    self._entries[outcome.kind].append(outcome)
+            elif outcome.outcome is Outcome.HEALTHY:
                 self._healthy += 1
             else:
                 self._listed.append(outcome)
+
+    def survey_failed(self, problem: SurveyError) -> None:
+        """A listing beside the servers' could not be finished: the sweep is not complete."""
+        with self._lock:
+            self._survey_errors.append(problem)
+            self.sweep_complete = False
 
     def report(self, info: RunInfo, *, finished_at: str, duration_ms: int) -> Report:
         rank = {kind: i for i, kind in enumerate(LISTED)}
         with self._lock:
             listed = sorted(self._listed, key=lambda o: (rank[o.outcome], o.source_server_id))
-            counts = {kind: 0 for kind in Outcome}
+            counts = no_counts()
             for item in listed:
                 counts[item.outcome] += 1
             counts[Outcome.HEALTHY] = self._healthy
+            others = {kind: Listing.of(kind, self._entries[kind], self._healthy_of[kind]) for kind in Kind}
+            problems = tuple(self._survey_errors)
         if info.account is None:
             info = replace(info, account=self.account)
-        return Report(info, finished_at, duration_ms, self.sweep_complete, counts, tuple(listed), self.error)
+        return Report(
+            info,
+            finished_at,
+            duration_ms,
+            self.sweep_complete,
+            counts,
+            tuple(listed),
+            self.error,
+            networks=others[Kind.NETWORK],
+            instances=others[Kind.INSTANCE],
+            survey_errors=problems,
+        )

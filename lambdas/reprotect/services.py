@@ -11,7 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from reprotect import aws
 from reprotect.config import Config
-from reprotect.contract import EVENT_RECORD_SECONDS
+from reprotect.contract import EVENT_RECORD_SECONDS, NETWORK_PREFIX, REVERSAL_HOLD_SECONDS, REVERSE_PREFIX
 from reprotect.cooldown import CooldownStore, Cooling, NoCooldown, Record, RunClaim
 from reprotect.deadline import Deadline
 from reprotect.drs import make_client
@@ -46,14 +46,18 @@ class Publications(Protocol):
 
 @dataclass(frozen=True)
 class Services:
-    """The pager's DRS client (`drs`), the workers' (`starts`: StartReplication and describing an
-    ambiguous start again), the cooldown store, the run journal and the publication record."""
+    """The pager's DRS client (`drs`), the workers' (`starts`: StartReplication,
+    StartSourceNetworkReplication, ReverseReplication, and describing an ambiguous answer again), the
+    cooldown store, the run journal, the publication record, and the claims on source networks and
+    on reversals (the cooldown store's layout under their own key prefixes)."""
 
     drs: Any
     starts: Any
     cooldown: Cooldowns
     journal: Journal
     publications: Publications = field(default_factory=NoPublicationLog)
+    network_claims: Cooldowns = field(default_factory=NoCooldown)
+    reverse_claims: Cooldowns = field(default_factory=NoCooldown)
 
 
 def for_run(
@@ -86,7 +90,10 @@ def for_run(
         pool=2 * config.max_concurrency + 4,
         session=session,
     )
-    cooldown = CooldownStore(dynamodb, config.table_name, config.restart_cooldown_seconds)
-    journal = RunJournal(dynamodb, config.table_name, event_key, EVENT_RECORD_SECONDS)
-    publications = PublicationLog(dynamodb, config.table_name, config.remind_after_seconds)
-    return Services(pager, starts, cooldown, journal, publications)
+    table = config.table_name
+    cooldown = CooldownStore(dynamodb, table, config.restart_cooldown_seconds)
+    journal = RunJournal(dynamodb, table, event_key, EVENT_RECORD_SECONDS)
+    publications = PublicationLog(dynamodb, table, config.remind_after_seconds)
+    networks = CooldownStore(dynamodb, table, config.restart_cooldown_seconds, NETWORK_PREFIX)
+    reversals = CooldownStore(dynamodb, table, REVERSAL_HOLD_SECONDS, REVERSE_PREFIX)
+    return Services(pager, starts, cooldown, journal, publications, networks, reversals)

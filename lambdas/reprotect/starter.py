@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -66,6 +67,16 @@ class Starter:
 
     def submit(self, candidate: Candidate) -> None:
         self._futures.append(self._pool.submit(self._start, candidate))
+
+    def run(self, task: Callable[[], None]) -> None:
+        """Run `task` on these workers: the run's other calls (a source network's start, a reversal)
+        share them, and `finish` waits for it too."""
+        self._futures.append(self._pool.submit(task))
+
+    @property
+    def slots(self) -> threading.BoundedSemaphore:
+        """The bound on DRS calls in flight (MAX_CONCURRENCY), held around every start of any kind."""
+        return self._slots
 
     def finish(self) -> None:
         """Wait for every submitted start, so each has exactly one outcome."""

@@ -41,6 +41,8 @@ MULTI_ENV_CONTEXT: dict[str, Any] = {
                 "schedule_time_zone": "Europe/Berlin",
                 "dry_run": "false",
                 "memory_mb": 1024,
+                "reverse_replication": "ON",
+                "protect_source_networks": "no",
             },
             {"account": PLAIN_ACCOUNT, "region": "us-east-1"},
         ]
@@ -97,7 +99,8 @@ def multi_env_assembly(tmp_path_factory: pytest.TempPathFactory) -> CloudAssembl
 
 @pytest.fixture(scope="session")
 def opt_in_template(multi_env_assembly: CloudAssembly) -> Template:
-    """Opt-in mode, bare exclude key, alarm names without prefix, DRS events off, emails, cron schedule."""
+    """Opt-in mode, bare exclude key, alarm names without prefix, DRS events off, emails, cron schedule,
+    reverse replication on, source networks off."""
     return template_of(multi_env_assembly, OPT_IN_STACK)
 
 

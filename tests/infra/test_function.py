@@ -55,6 +55,8 @@ def test_engine_environment_is_wired_from_settings(template: Template) -> None:
         "REPLICATING_SERVER_LIMIT": "300",
         "MAX_LAG_SECONDS": "3600",
         "REMIND_AFTER_SECONDS": "86400",
+        "PROTECT_SOURCE_NETWORKS": "true",
+        "REVERSE_REPLICATION": "report",
         "POWERTOOLS_SERVICE_NAME": "drs-reprotect",
         "POWERTOOLS_METRICS_NAMESPACE": "DrsReprotect",
         "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -100,6 +100,12 @@ def test_dashboard_shows_engine_metrics_and_function_errors(template: Template) 
         "ServersFailed",
         "ServersDeferred",
         "ServersNeedingAttention",
+        "SourceNetworksStarted",
+        "SourceNetworksFailed",
+        "SourceNetworksNeedingAttention",
+        "RecoveryInstancesReversed",
+        "RecoveryInstancesFailed",
+        "RecoveryInstancesNeedingAttention",
         "RunDuration",
     ):
         assert f'\\"DrsReprotect\\",\\"{metric}\\",\\"service\\",\\"drs-reprotect\\"' in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk import aws_dynamodb as dynamodb
@@ -16,20 +17,28 @@ from infra.permissions import ReprotectPermissions
 from reprotect.tags import TagSpec
 from tests.infra.conftest import bare_stack, only, resources
 
-SOURCE_SERVERS = {
-    "Fn::Join": [
-        "",
-        [
-            "arn:",
-            {"Ref": "AWS::Partition"},
-            ":drs:",
-            {"Ref": "AWS::Region"},
-            ":",
-            {"Ref": "AWS::AccountId"},
-            ":source-server/*",
-        ],
-    ]
-}
+
+def drs_arn(resource: str) -> dict[str, Any]:
+    """`arn:${Partition}:drs:${Region}:${Account}:<resource>`, as the template writes it."""
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":drs:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                f":{resource}",
+            ],
+        ]
+    }
+
+
+SOURCE_SERVERS = drs_arn("source-server/*")
+SOURCE_NETWORKS = drs_arn("source-network/*")
+RECOVERY_INSTANCES = drs_arn("recovery-instance/*")
 
 
 def function_policy(template: Template) -> dict[str, Any]:
@@ -55,8 +64,9 @@ def test_exact_statements_by_default(template: Template) -> None:
         "DescribeSourceServersAndRecoveryInstances": {
             "Sid": "DescribeSourceServersAndRecoveryInstances",
             "Effect": "Allow",
-            "Action": ["drs:DescribeSourceServers", "drs:DescribeRecoveryInstances"],
-            "Resource": "*",  # neither action has a resource type
+            # No resource type for any; DescribeRecoveryInstances depends on ec2:DescribeInstances
+            "Action": ["drs:DescribeSourceServers", "drs:DescribeRecoveryInstances", "ec2:DescribeInstances"],
+            "Resource": "*",
         },
         "StartReplication": {
             "Sid": "StartReplication",
@@ -64,10 +74,23 @@ def test_exact_statements_by_default(template: Template) -> None:
             "Action": "drs:StartReplication",
             "Resource": SOURCE_SERVERS,
         },
-        "NeverStartExcludedServers": {
-            "Sid": "NeverStartExcludedServers",
+        "DescribeSourceNetworks": {
+            "Sid": "DescribeSourceNetworks",
+            "Effect": "Allow",
+            "Action": "drs:DescribeSourceNetworks",
+            "Resource": "*",  # no resource type
+        },
+        "StartSourceNetworkReplication": {
+            "Sid": "StartSourceNetworkReplication",
+            "Effect": "Allow",
+            "Action": "drs:StartSourceNetworkReplication",
+            "Resource": SOURCE_NETWORKS,
+        },
+        # REVERSE_REPLICATION is `report` by default: no drs:ReverseReplication at all
+        "NeverActOnExcludedResources": {
+            "Sid": "NeverActOnExcludedResources",
             "Effect": "Deny",
-            "Action": "drs:StartReplication",
+            "Action": ["drs:StartReplication", "drs:StartSourceNetworkReplication"],
             "Resource": "*",
             "Condition": {"StringEqualsIgnoreCase": {"aws:ResourceTag/AutoReprotect": "false"}},
         },
@@ -123,9 +146,45 @@ def test_opt_in_allows_only_servers_with_the_include_tag(opt_in_template: Templa
 
 
 def test_bare_exclude_key_denies_any_server_carrying_the_tag(opt_in_template: Template) -> None:
-    deny = statements(opt_in_template)["NeverStartExcludedServers"]
+    deny = statements(opt_in_template)["NeverActOnExcludedResources"]
     assert deny["Effect"] == "Deny"
     assert deny["Condition"] == {"Null": {"aws:ResourceTag/NoReprotect": "false"}}
+
+
+def test_reverse_replication_on_grants_it_on_recovery_instances_only_with_what_it_needs(
+    opt_in_template: Template,
+) -> None:
+    # Given REVERSE_REPLICATION=on and PROTECT_SOURCE_NETWORKS=false (and opt-in mode)
+    granted = statements(opt_in_template)
+    # Then ReverseReplication is allowed on recovery instances carrying the include tag only
+    assert granted["ReverseReplication"] == {
+        "Sid": "ReverseReplication",
+        "Effect": "Allow",
+        "Action": "drs:ReverseReplication",
+        "Resource": RECOVERY_INSTANCES,
+        "Condition": {"StringEqualsIgnoreCase": {"aws:ResourceTag/DR": "auto"}},
+    }
+    # with its dependent actions (Service Authorization Reference): DescribeSourceServers and
+    # ec2:DescribeInstances are in the describe statement, the third has a statement of its own
+    assert (
+        granted["ReverseReplicationDependencies"]["Action"] == "drs:DescribeReplicationConfigurationTemplates"
+    )
+    assert granted["ReverseReplicationDependencies"]["Resource"] == "*"
+    assert "ec2:DescribeInstances" in granted["DescribeSourceServersAndRecoveryInstances"]["Action"]
+    # and the exclude tag's Deny covers it; no source-network action is granted or needed
+    assert granted["NeverActOnExcludedResources"]["Action"] == [
+        "drs:StartReplication",
+        "drs:ReverseReplication",
+    ]
+    assert not {"DescribeSourceNetworks", "StartSourceNetworkReplication"} & set(granted)
+    assert "drs:StartSourceNetworkReplication" not in json.dumps(function_policy(opt_in_template))
+
+
+def test_no_reverse_replication_is_granted_unless_it_is_on(
+    template: Template, plain_template: Template
+) -> None:
+    for default in (template, plain_template):
+        assert "drs:ReverseReplication" not in json.dumps(function_policy(default))
 
 
 def test_same_arn_pattern_in_every_environment(opt_in_template: Template, plain_template: Template) -> None:
@@ -168,7 +227,7 @@ def test_permissions_construct_alone_in_a_bare_stack() -> None:
     assert by_sid["StartReplication"]["Condition"] == {
         "StringEqualsIgnoreCase": {"aws:ResourceTag/DR": "auto"}
     }
-    assert by_sid["NeverStartExcludedServers"]["Condition"] == {
+    assert by_sid["NeverActOnExcludedResources"]["Condition"] == {
         "Null": {"aws:ResourceTag/NoReprotect": "false"}
     }
     assert by_sid["PublishOutcome"]["Resource"] == stack.resolve(topic.topic_arn)
@@ -180,7 +239,9 @@ def test_permissions_construct_alone_in_a_bare_stack() -> None:
         [
             "DescribeSourceServersAndRecoveryInstances",
             "StartReplication",
-            "NeverStartExcludedServers",
+            "DescribeSourceNetworks",
+            "StartSourceNetworkReplication",
+            "NeverActOnExcludedResources",
             "PublishOutcome",
             "EncryptOutcome",
             "IdempotencyRecords",

@@ -58,18 +58,20 @@ def test_every_acknowledgement_is_needed_and_nothing_else_is_found(
 
     monkeypatch.setattr(infra.permissions, "acknowledge", record)
     monkeypatch.setattr(infra.triggers, "acknowledge", record)
-    # When it is synthesized (opt-in mode too, so the conditional Allow is checked)
+    # When it is synthesized (opt-in mode too, so the conditional Allows are checked, and reverse
+    # replication on, so every statement is there)
     with pytest.raises(RuntimeError, match="ValidationFailed"):
-        synthesize({"include_tag": "DR=auto"}, tmp_path)
+        synthesize({"include_tag": "DR=auto", "reverse_replication": "on"}, tmp_path)
     # Then the findings are exactly the acknowledged ones, each on the resource it names
     found = violations(tmp_path)
-    source_servers = "arn:<AWS::Partition>:drs:<AWS::Region>:<AWS::AccountId>:source-server/*"
+    drs = "arn:<AWS::Partition>:drs:<AWS::Region>:<AWS::AccountId>"
+    policy = ["DrsReprotect/Reprotect/Permissions/Policy/Resource"]
     assert sorted(found) == sorted(acknowledged)
     assert found == {
-        "AwsSolutions-IAM5[Resource::*]": ["DrsReprotect/Reprotect/Permissions/Policy/Resource"],
-        f"AwsSolutions-IAM5[Resource::{source_servers}]": [
-            "DrsReprotect/Reprotect/Permissions/Policy/Resource"
-        ],
+        "AwsSolutions-IAM5[Resource::*]": policy,
+        f"AwsSolutions-IAM5[Resource::{drs}:source-server/*]": policy,
+        f"AwsSolutions-IAM5[Resource::{drs}:source-network/*]": policy,
+        f"AwsSolutions-IAM5[Resource::{drs}:recovery-instance/*]": policy,
         "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]": [
             "DrsReprotect/Reprotect/Permissions/Policy/Resource"
         ],

@@ -97,6 +97,8 @@ def test_engine_values_are_what_the_contract_writes_into_the_environment() -> No
         "REPLICATING_SERVER_LIMIT": "300",
         "MAX_LAG_SECONDS": "3600",
         "REMIND_AFTER_SECONDS": "86400",
+        "PROTECT_SOURCE_NETWORKS": "true",
+        "REVERSE_REPLICATION": "report",
     }
 
 

@@ -164,7 +164,10 @@ def test_drs_rule_on_by_default(template: Template) -> None:
         {
             "EventPattern": {
                 "source": ["aws.drs"],
-                "detail-type": ["DRS Source Server Data Replication Stalled Change"],
+                "detail-type": [
+                    "DRS Source Server Data Replication Stalled Change",
+                    "DRS Source Server Launch Result",  # a recovery: look at its recovery instances
+                ],
             },
             "Targets": [_rule_target(template)],
         },

@@ -31,11 +31,15 @@ def test_the_demo_tells_what_it_found_did_left_alone_and_emailed(run_demo) -> No
     out = run_demo()
 
     for fragment in (
-        "It looked at 15 source servers: 6 replicate normally, 9 did not.",
+        "It looked at 16 source servers: 6 replicate normally, 10 did not.",
         "What it did: restarted replication\n  - db-01: its replication had stopped",
         "What needs a person",
         "  - legacy-01: tagged AutoReprotect=false, so it is never restarted",
-        "Subject: [drs-reprotect] ATTENTION 123456789012/us-east-1: 3 started, 3 attention",
+        "Subject: [drs-reprotect] ATTENTION 123456789012/us-east-1: 4 started, 4 attention",
+        "  - sn-5thqz5gkewi146p6i (vpc-0a9b8c7d6e5f40312): started, its replication had stopped; restarted",
+        "  - i-0a1b2c3d4e5f60718 (s-2pxaom79fc2z2k7ot): attention, recovered for real and not protected back",
+        "reverse replication started: new source server arn:aws:drs:us-east-1:123456789012:source-server/",
+        "ReverseReplication was called 1 time(s) in all",
         "  - erp-02: failed over to recovery instance i-0d3e5f7a9b1c2d4e6 (not a drill, EC2 RUNNING)",
         "  - batch-07: its replication keeps stopping: started 3 times in 24 hours",
         "  - reports-01: it replicates, but its recovery point is behind: replication is 3h20m00s behind",
@@ -51,7 +55,7 @@ def test_the_demo_tells_what_it_found_did_left_alone_and_emailed(run_demo) -> No
 def test_raw_adds_the_json_report_the_logs_and_the_metrics(run_demo) -> None:
     out = run_demo("--raw")
 
-    assert '"schemaVersion": 2' in out
+    assert '"schemaVersion": 3' in out
     assert '"message":"Run finished"' in out
     assert '"CloudWatchMetrics"' in out
-    assert "It looked at 15 source servers" in out
+    assert "It looked at 16 source servers" in out

@@ -50,8 +50,9 @@ def test_a_server_recovered_for_real_is_not_restarted_and_a_drilled_one_is(stack
     detail = {s["sourceServerID"]: s.get("detail") for s in report["servers"]}[real["sourceServerID"]]
     assert "recovery instance i-0aaaaaaaaaaaaaaa1" in detail
     assert "failback or reverse replication re-protects it" in detail
-    # One lookup, for the two candidates that name a recovery instance
-    (lookup,) = stack.backend.calls_of("DescribeRecoveryInstances")
+    # One lookup, for the two candidates that name a recovery instance (then the sweep lists every
+    # recovery instance for reverse replication, unfiltered)
+    lookup, _ = stack.backend.calls_of("DescribeRecoveryInstances")
     assert sorted(lookup.params["filters"]["sourceServerIDs"]) == sorted(
         [real["sourceServerID"], drilled["sourceServerID"]]
     )
@@ -181,12 +182,20 @@ def test_servers_that_are_not_candidates_cost_no_drs_or_dynamodb_request(
 
     report = sweep(stack, "06:00:00")
 
-    # DRS: one page, one recovery-instance lookup for the one candidate naming an instance, 3 starts
+    # DRS: one page, one recovery-instance lookup for the one candidate naming an instance, 3 starts;
+    # and, as every full sweep does by default, one page of source networks and one of every
+    # recovery instance (the drill is left alone)
     calls = Counter(call.operation for call in stack.backend.calls)
-    assert calls == {"DescribeSourceServers": 1, "DescribeRecoveryInstances": 1, "StartReplication": 3}
-    assert stack.backend.calls_of("DescribeRecoveryInstances")[0].params["filters"] == {
-        "sourceServerIDs": [drilled["sourceServerID"]]
+    assert calls == {
+        "DescribeSourceServers": 1,
+        "DescribeRecoveryInstances": 2,
+        "DescribeSourceNetworks": 1,
+        "StartReplication": 3,
     }
+    lookup, listing = stack.backend.calls_of("DescribeRecoveryInstances")
+    assert lookup.params["filters"] == {"sourceServerIDs": [drilled["sourceServerID"]]}
+    assert "filters" not in listing.params
+    assert [(i["outcome"], i["reason"]) for i in report["recoveryInstances"]] == [("skipped", "drill")]
     assert report["counts"]["started"] == 3
     # DynamoDB: only the candidates are ever named, and each start costs two writes (claim, confirm)
     named = {

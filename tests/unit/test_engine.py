@@ -161,6 +161,9 @@ def run(
 ) -> dict[str, Any]:
     cooldown = cooldowns if cooldowns is not None else NoCooldown()
     services = Services(drs=drs, starts=drs, cooldown=cooldown, journal=journal or NoJournal())
+    # These runs are about source servers: source networks and reversals have tests of their own.
+    config.setdefault("protect_source_networks", False)
+    config.setdefault("reverse_replication", "off")
     report = engine.run(
         request,
         Config(topic_arn=None, table_name=None, **config),

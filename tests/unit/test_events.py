@@ -247,3 +247,58 @@ def test_a_manual_invocations_dedupe_key_is_its_request_id() -> None:
 
     assert isinstance(parsed, RunRequest)
     assert parsed.dedupe_key == "manual#request-1"
+
+
+# ---- DRS Source Server Launch Result: a recovery's cue for reverse replication ------------------
+
+
+def launch(**detail: object) -> dict:
+    sample = event("drs_launch_result.json")
+    return {**sample, "detail": {**sample["detail"], **detail}}
+
+
+def test_a_successful_recovery_that_is_not_a_drill_looks_at_its_servers_recovery_instances_only() -> None:
+    parsed = parse_event(launch(), "r", OWN)
+
+    assert isinstance(parsed, RunRequest)
+    assert parsed.recovered == ("s-1234567890abcdef0",)
+    assert parsed.server_ids == ()  # no source server is described or judged
+    assert (parsed.trigger.type, parsed.trigger.name) == ("drs-event", "DRS Source Server Launch Result")
+    assert parsed.dedupe_key == "5b8f3e21-4c6d-4a7e-9f10-2c3d4e5f6a7b"
+
+
+@pytest.mark.parametrize("drill", ["TRUE", "true", True])
+def test_a_drill_launch_asks_for_nothing(drill: object) -> None:
+    parsed = parse_event(launch(**{"is-drill": drill}), "r", OWN)
+
+    assert parsed == Ignored("the launch of s-1234567890abcdef0 was a drill: drills are never reversed")
+
+
+def test_a_failed_recovery_launch_asks_for_nothing() -> None:
+    parsed = parse_event(launch(state="RECOVERY_LAUNCH_FAILED"), "r", OWN)
+
+    assert isinstance(parsed, Ignored)
+    assert "ended RECOVERY_LAUNCH_FAILED, not RECOVERY_LAUNCH_SUCCEEDED" in parsed.reason
+
+
+@pytest.mark.parametrize(
+    ("detail", "field"),
+    [
+        ({"is-drill": None}, "'detail.is-drill' must be 'TRUE' or 'FALSE', got None"),
+        ({"is-drill": "maybe"}, "'detail.is-drill' must be 'TRUE' or 'FALSE', got 'maybe'"),
+        ({"is-drill": 0}, "'detail.is-drill' must be 'TRUE' or 'FALSE', got 0"),
+        ({"state": None}, "'detail.state' must be a non-empty string"),
+        ({"state": "succeeded\n"}, "'detail.state' is not a launch state: 'succeeded\\n'"),
+        ({"job-id": 7}, "'detail.job-id' must be a non-empty string"),
+    ],
+)
+def test_a_malformed_launch_result_is_refused_naming_the_field(detail: dict, field: str) -> None:
+    assert field in refused(launch(**detail))
+
+
+def test_a_launch_result_without_detail_or_server_is_refused() -> None:
+    assert "detail must be an object" in refused({**event("drs_launch_result.json"), "detail": "x"})
+    assert "names no source server ARN" in refused({**event("drs_launch_result.json"), "resources": []})
+    assert "'account' 210987654321 is not this function's account" in refused(
+        {**event("drs_launch_result.json"), "account": "210987654321"}
+    )

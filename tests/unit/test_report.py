@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
 from reprotect import render
 from reprotect.events import Trigger
-from reprotect.outcomes import Outcome, Reason, ServerOutcome
-from reprotect.report import Report, RunError, RunInfo, Tally
+from reprotect.outcomes import Entry, Kind, Outcome, Reason, ServerOutcome
+from reprotect.publication import standing_news
+from reprotect.report import Report, RunError, RunInfo, SurveyError, Tally
 
 SNS_MESSAGE_BUDGET = 250_000  # SNS's 262,144 bytes less room for the attributes (README, "Size")
 
@@ -187,7 +189,7 @@ def test_the_email_says_what_to_check_under_each_server_needing_a_person() -> No
     assert lines[at + 1] == "    What to check: The agent has not reported. Check TCP 443."
     assert report.to_dict()["servers"][0]["diagnosis"] == why
     assert report.to_dict()["status"] == "attention"
-    assert report.to_dict()["schemaVersion"] == 2
+    assert report.to_dict()["schemaVersion"] == 3
 
 
 def test_a_report_of_schema_version_1_still_reads() -> None:
@@ -218,9 +220,13 @@ def test_the_json_form_has_exactly_the_documented_keys() -> None:
         "sweepComplete",
         "counts",
         "servers",
+        "sourceNetworks",
+        "sourceNetworkCounts",
+        "recoveryInstances",
+        "recoveryInstanceCounts",
         "truncated",
     ]
-    assert report["schemaVersion"] == 2
+    assert report["schemaVersion"] == 3
     assert (report["startedAt"], report["finishedAt"], report["durationMs"]) == (
         "2026-11-27T06:00:00.000Z",
         "2026-11-27T06:00:01.000Z",
@@ -259,3 +265,152 @@ def test_the_email_says_why_a_run_failed_as_a_whole() -> None:
 
     assert "The run failed as a whole: UninitializedAccountException: DRS is not initialized here" in text
     assert text.splitlines()[0].endswith(": FAILED")
+
+
+# ---- the lists beside the servers: source networks and recovery instances ----------------------
+
+NETWORK_ID, INSTANCE_ID = "sn-0123456789abcdefg", "i-0123456789abcdef0"
+
+
+def with_others(
+    *entries: Entry, healthy_networks: int = 0, servers: tuple[tuple[str, str], ...] = ()
+) -> Report:
+    tally = Tally()
+    for i, (outcome, reason) in enumerate(servers):
+        tally.add(ServerOutcome(f"s-{i:017d}", f"host-{i}", Outcome(outcome), Reason(reason)))
+    for entry in entries:
+        tally.add(entry)
+    for i in range(healthy_networks):
+        tally.add(Entry(Kind.NETWORK, f"sn-{i:017d}", None, Outcome.HEALTHY, Reason.REPLICATING))
+    info = RunInfo("run-1", Trigger("schedule", "sweep"), False, "eu-west-1", "123456789012", "t")
+    return tally.report(info, finished_at="t", duration_ms=1)
+
+
+STARTED_NETWORK = Entry(
+    Kind.NETWORK, NETWORK_ID, "vpc-0123456789abcdef0", Outcome.STARTED, Reason.REPLICATION_STOPPED
+)
+UNPROTECTED = Entry(
+    Kind.INSTANCE,
+    INSTANCE_ID,
+    "s-0123456789abcdefg",
+    Outcome.ATTENTION,
+    Reason.NOT_REVERSE_PROTECTED,
+    "not reversed",
+    None,
+    "Start reversed replication.",
+)
+
+
+def test_networks_and_recovery_instances_have_their_own_lists_and_counts() -> None:
+    report = with_others(STARTED_NETWORK, UNPROTECTED, healthy_networks=2).to_dict()
+
+    assert report["schemaVersion"] == 3
+    assert report["sourceNetworks"] == [
+        {
+            "sourceNetworkID": NETWORK_ID,
+            "sourceVpcID": "vpc-0123456789abcdef0",
+            "outcome": "started",
+            "reason": "replication-stopped",
+        }
+    ]
+    assert report["recoveryInstances"] == [
+        {
+            "recoveryInstanceID": INSTANCE_ID,
+            "sourceServerID": "s-0123456789abcdefg",
+            "outcome": "attention",
+            "reason": "not-reverse-protected",
+            "detail": "not reversed",
+            "diagnosis": "Start reversed replication.",
+        }
+    ]
+    assert report["sourceNetworkCounts"]["started"] == 1
+    assert report["sourceNetworkCounts"]["healthy"] == 2
+    assert report["sourceNetworkCounts"]["examined"] == 3
+    assert report["recoveryInstanceCounts"]["attention"] == 1
+    assert report["counts"]["examined"] == 0  # `counts` stay the servers'
+    assert report["status"] == "attention"  # the status covers every list
+
+
+@pytest.mark.parametrize(
+    ("entries", "status"),
+    [
+        ((STARTED_NETWORK,), "ok"),
+        (
+            (dataclasses.replace(STARTED_NETWORK, outcome=Outcome.FAILED, reason=Reason.START_FAILED),),
+            "failed",
+        ),
+        ((UNPROTECTED,), "attention"),
+    ],
+)
+def test_the_status_counts_networks_and_recovery_instances(entries: tuple[Entry, ...], status: str) -> None:
+    assert with_others(*entries).status == status
+
+
+def test_sns_count_attributes_and_the_subject_are_the_totals_of_every_list() -> None:
+    report = with_others(STARTED_NETWORK, UNPROTECTED, servers=(("started", "replication-stopped"),))
+
+    attributes = render.attributes(report)
+
+    assert len(attributes) == 10  # SNS delivers at most 10 to a raw-delivery SQS subscriber
+    assert attributes["started"]["StringValue"] == "2"
+    assert attributes["attention"]["StringValue"] == "1"
+    assert (
+        render.subject(report) == "[drs-reprotect] ATTENTION 123456789012/eu-west-1: 2 started, 1 attention"
+    )
+
+
+def test_the_email_lists_networks_and_instances_with_what_to_check() -> None:
+    text = render.email_text(with_others(STARTED_NETWORK, UNPROTECTED))
+
+    assert "Source networks: 1 started; 0 healthy of 1 examined." in text
+    assert f"  - {NETWORK_ID} (vpc-0123456789abcdef0): started replication-stopped" in text
+    assert f"  - {INSTANCE_ID} (s-0123456789abcdefg): attention not-reverse-protected (not reversed)" in text
+    assert "    What to check: Start reversed replication." in text
+
+
+def test_standing_news_includes_instances_needing_a_person() -> None:
+    quiet, unprotected = with_others(STARTED_NETWORK), with_others(STARTED_NETWORK, UNPROTECTED)
+
+    assert standing_news(quiet) != standing_news(unprotected)
+    assert standing_news(quiet) == standing_news(with_others())
+
+
+def test_trimming_keeps_the_most_urgent_entries_whatever_their_list() -> None:
+    skipped = [("skipped", "excluded-by-tag")] * 3
+    report = with_others(STARTED_NETWORK, UNPROTECTED, servers=tuple(skipped))
+
+    kept = report.trimmed(2).to_dict()
+
+    assert [e["outcome"] for e in kept["recoveryInstances"]] == ["attention"]
+    assert [e["outcome"] for e in kept["sourceNetworks"]] == ["started"]
+    assert kept["servers"] == []
+    assert (kept["serversOmitted"], kept["truncated"]) == (3, True)
+    assert "sourceNetworksOmitted" not in kept
+    assert Report.from_dict(json.loads(json.dumps(kept))) == report.trimmed(2)
+
+
+def test_a_report_of_schema_version_2_reads_with_no_networks_or_instances() -> None:
+    older = make_report(("attention", "stalled")).to_dict()
+    for key in ("sourceNetworks", "sourceNetworkCounts", "recoveryInstances", "recoveryInstanceCounts"):
+        del older[key]
+    older["schemaVersion"] = 2
+
+    again = Report.from_dict(older)
+
+    assert again.networks.entries == ()
+    assert sum(again.instances.counts.values()) == 0
+    assert again.status == "attention"
+
+
+def test_a_survey_error_leaves_the_sweep_incomplete_and_says_what_failed() -> None:
+    tally = Tally()
+    tally.survey_failed(SurveyError("DescribeSourceNetworks", "AccessDeniedException", "not allowed"))
+    report = tally.report(
+        RunInfo("r", Trigger("schedule"), False, None, None, "t"), finished_at="t", duration_ms=1
+    )
+
+    assert report.status == "partial-failure"
+    assert report.to_dict()["surveyErrors"] == [
+        {"operation": "DescribeSourceNetworks", "code": "AccessDeniedException", "message": "not allowed"}
+    ]
+    assert "DescribeSourceNetworks failed (AccessDeniedException): not allowed" in render.email_text(report)

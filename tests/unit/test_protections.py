@@ -1,0 +1,236 @@
+"""The pure decisions about source networks and recovery instances: values in, an outcome out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from drs_emulator.fleet import make_recovery_instance, make_server, make_source_network
+from reprotect import networks, reversal
+from reprotect import targets as t
+from reprotect.config import Config
+from reprotect.events import RunRequest, Trigger
+from reprotect.holds import Cooling
+from reprotect.outcomes import Entry, Kind, Outcome, Reason
+from reprotect.recovery import RecoveryInstance
+from reprotect.tags import TagSpec
+
+CONFIG = Config(topic_arn=None, table_name=None)
+ON = Config(topic_arn=None, table_name=None, reverse_replication="on")
+
+
+def verdict(entry: t.Target | Entry) -> tuple[str, str]:
+    assert isinstance(entry, Entry), f"expected an outcome, got {entry}"
+    return entry.outcome.value, entry.reason.value
+
+
+# ---- source networks ---------------------------------------------------------------------------
+
+
+def test_a_stopped_network_the_policy_allows_is_a_target_to_start() -> None:
+    network = make_source_network("STOPPED", vpc_id="vpc-0123456789abcdef0", tags={})
+
+    target = networks.classify(network, CONFIG)
+
+    assert target == t.Target(t.NETWORK_START, network["sourceNetworkID"], "vpc-0123456789abcdef0")
+
+
+@pytest.mark.parametrize(
+    ("config", "tags", "expected"),
+    [
+        (CONFIG, {"AutoReprotect": "FALSE"}, ("skipped", "excluded-by-tag")),
+        (Config(None, None, include_tag=TagSpec("DR", "auto")), {}, ("skipped", "not-opted-in")),
+        (Config(None, None, include_tag=TagSpec("DR", "auto")), {"DR": "Auto"}, None),
+    ],
+)
+def test_the_tag_policy_is_the_servers(config: Config, tags: dict[str, str], expected: Any) -> None:
+    decided = networks.classify(make_source_network("STOPPED", tags=tags), config)
+
+    assert (verdict(decided) if expected else isinstance(decided, t.Target)) == (expected or True)
+
+
+@pytest.mark.parametrize("status", ["PROTECTED", "IN_PROGRESS"])
+def test_a_protected_or_replicating_network_is_counted_healthy(status: str) -> None:
+    assert verdict(networks.classify(make_source_network(status), CONFIG)) == ("healthy", "replicating")
+
+
+def test_an_erroring_network_needs_a_person_with_drs_own_words_and_what_to_check() -> None:
+    network = make_source_network("ERROR", details="VPC vpc-1 not found")
+
+    entry = networks.classify(network, CONFIG)
+
+    assert verdict(entry) == ("attention", "replication-error")
+    assert isinstance(entry, Entry)
+    assert entry.detail == "replication is ERROR: VPC vpc-1 not found"
+    assert entry.diagnosis
+    assert "VPC still exists" in entry.diagnosis
+
+
+def test_an_unknown_network_status_needs_a_person() -> None:
+    network = {**make_source_network(), "replicationStatus": "REPLICATING_SIDEWAYS"}
+
+    assert verdict(networks.classify(network, CONFIG)) == ("attention", "unknown-state")
+
+
+# ---- recovery instances ------------------------------------------------------------------------
+
+
+def ec2_recovery(**options: Any) -> RecoveryInstance:
+    """A real recovery of an EC2 source server, reverse replication not started unless said."""
+    origin = make_server("STOPPED", ec2_origin=True)
+    return RecoveryInstance.from_api(make_recovery_instance(origin, **options))
+
+
+def test_a_real_ec2_recovery_not_reverse_protected_is_reported_by_default() -> None:
+    entry = reversal.classify(ec2_recovery(), CONFIG)
+
+    assert verdict(entry) == ("attention", "not-reverse-protected")
+    assert isinstance(entry, Entry)
+    assert entry.detail
+    assert entry.detail.endswith("REVERSE_REPLICATION=report")
+    assert entry.diagnosis
+    assert "REVERSE_REPLICATION=on" in entry.diagnosis
+
+
+def test_with_reverse_replication_on_it_is_a_target_to_reverse() -> None:
+    instance = ec2_recovery()
+
+    assert reversal.classify(instance, ON) == t.Target(
+        t.REVERSAL, instance.recovery_instance_id, instance.source_server_id
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"is_drill": True}, ("skipped", "drill")),
+        ({"origin_environment": "ON_PREMISES"}, ("skipped", "not-from-aws")),
+        ({"ec2_state": "TERMINATED"}, ("skipped", "instance-gone")),
+        ({"reverse_state": "INITIATING"}, ("healthy", "replicating")),
+        ({"reverse_state": "CONTINUOUS"}, ("healthy", "replicating")),
+        ({"tags": {"AutoReprotect": "false"}}, ("skipped", "excluded-by-tag")),
+    ],
+)
+def test_drills_other_origins_gone_reversed_and_excluded_instances_are_never_reversed(
+    options: dict[str, Any], expected: tuple[str, str]
+) -> None:
+    assert verdict(reversal.classify(ec2_recovery(**options), ON)) == expected
+
+
+def test_an_instance_drs_does_not_call_a_drill_or_not_is_never_reversed() -> None:
+    item = make_recovery_instance(make_server(ec2_origin=True))
+    del item["isDrill"]
+
+    entry = reversal.classify(RecoveryInstance.from_api(item), ON)
+
+    assert verdict(entry) == ("skipped", "drill")
+    assert isinstance(entry, Entry)
+    assert entry.detail == "DRS does not say whether it is a drill: never reversed"
+
+
+def test_an_on_premises_recovery_is_left_to_the_failback_client() -> None:
+    on_premises = RecoveryInstance.from_api(make_recovery_instance(make_server(ec2_origin=False)))
+
+    entry = reversal.classify(on_premises, ON)
+
+    assert isinstance(entry, Entry)
+    assert entry.detail == "origin ON_PREMISES, not EC2: fail back with the DRS Failback Client"
+
+
+SWEEP = RunRequest(Trigger("schedule"), "k")
+TARGETED = RunRequest(Trigger("alarm"), "k", ("s-00000000000000001",))
+LAUNCHED = RunRequest(Trigger("drs-event"), "k", (), recovered=("s-00000000000000001",))
+
+
+@pytest.mark.parametrize(
+    ("request_", "mode", "scope"),
+    [
+        (SWEEP, "report", None),
+        (SWEEP, "on", None),
+        (SWEEP, "off", ()),
+        (TARGETED, "on", ()),
+        (LAUNCHED, "on", ("s-00000000000000001",)),
+        (LAUNCHED, "report", ("s-00000000000000001",)),
+        (LAUNCHED, "off", ()),
+    ],
+)
+def test_which_recovery_instances_a_run_looks_at(request_: RunRequest, mode: str, scope: Any) -> None:
+    assert reversal.scope(request_, Config(None, None, reverse_replication=mode)) == scope
+
+
+def test_a_launch_result_asks_for_nothing_while_reverse_replication_is_off() -> None:
+    off = Config(None, None, reverse_replication="off")
+
+    assert reversal.ignored(LAUNCHED, off) is not None
+    assert reversal.ignored(LAUNCHED, CONFIG) is None
+    assert reversal.ignored(SWEEP, off) is None  # a sweep still looks at servers and networks
+
+
+# ---- admission and answers, for either kind ----------------------------------------------------
+
+NETWORK = t.Target(t.NETWORK_START, "sn-0123456789abcdefg", "vpc-0123456789abcdef0")
+INSTANCE = t.Target(t.REVERSAL, "i-0123456789abcdef0", "s-0123456789abcdefg")
+
+
+def admit(target: t.Target = NETWORK, **changes: Any) -> t.Target | Entry:
+    values: dict[str, Any] = {
+        "hold": None,
+        "admitted": 0,
+        "cap": 100,
+        "deadline_reached": False,
+        "dry_run": False,
+        **changes,
+    }
+    return t.admit(target, **values)
+
+
+def test_admission_hold_then_cap_then_deadline_then_dry_run() -> None:
+    assert admit() == NETWORK
+    held = admit(hold=Cooling("2026-11-27T07:00:00Z"))
+    assert verdict(held) == ("skipped", "cooldown")
+    assert isinstance(held, Entry)
+    assert held.detail == (
+        "StartSourceNetworkReplication called by drs-reprotect; not again until 2026-11-27T07:00:00Z"
+    )
+    assert verdict(admit(admitted=100)) == ("deferred", "max-starts-per-run")
+    assert verdict(admit(deadline_reached=True)) == ("deferred", "deadline")
+    assert verdict(admit(dry_run=True)) == ("would-start", "replication-stopped")
+    assert verdict(admit(INSTANCE, dry_run=True)) == ("would-start", "reverse-replication")
+    unreadable = admit(hold=Cooling(None, problem="unreadable cooldown item"))
+    assert verdict(unreadable) == ("failed", "cooldown-store-error")
+
+
+@pytest.mark.parametrize(
+    ("target", "code", "expected"),
+    [
+        (NETWORK, "ConflictException", ("skipped", "no-longer-stopped")),
+        (INSTANCE, "ConflictException", ("skipped", "already-reversed")),
+        (INSTANCE, "ResourceNotFoundException", ("skipped", "not-found")),
+        (INSTANCE, "ThrottlingException", ("deferred", "throttled")),
+        (INSTANCE, "ValidationException", ("failed", "start-failed")),
+        (NETWORK, "AccessDeniedException", ("failed", "start-failed")),
+    ],
+)
+def test_what_a_refusal_means(target: t.Target, code: str, expected: tuple[str, str]) -> None:
+    assert verdict(t.refused(target, code, "no")) == expected
+
+
+def test_an_ambiguous_answer_is_settled_by_what_drs_shows() -> None:
+    assert verdict(t.settled(INSTANCE, "ReadTimeoutError", "INITIATING")) == (
+        "started",
+        "reverse-replication",
+    )
+    assert verdict(t.settled(INSTANCE, "ReadTimeoutError", "NOT_STARTED")) == ("failed", "start-failed")
+    assert verdict(t.settled(NETWORK, "InternalServerException", "STOPPED")) == ("failed", "start-failed")
+    assert verdict(t.settled(NETWORK, "ReadTimeoutError", None)) == ("skipped", "not-found")
+    earlier = t.settled(INSTANCE, "ConflictException", "INITIATING", earlier=True)
+    assert isinstance(earlier, Entry)
+    assert earlier.detail == "started by an earlier attempt of this event"
+    lost = t.unconfirmed(INSTANCE, "ReadTimeoutError")
+    assert verdict(lost) == ("attention", "start-unconfirmed")
+    assert lost.kind is Kind.INSTANCE
+    assert lost.diagnosis
+    assert "never asks twice" in lost.diagnosis
+    assert lost.outcome is Outcome.ATTENTION
+    assert lost.reason is Reason.START_UNCONFIRMED
