@@ -123,7 +123,9 @@ def test_the_roles_policies_name_the_deployed_arns(deployed: Deployed) -> None:
     assert statements == {
         "DescribeSourceServersAndRecoveryInstances": "*",
         "StartReplication": f"arn:aws:drs:{REGION}:{ACCOUNT}:source-server/*",
-        "NeverStartExcludedServers": "*",
+        "NeverActOnExcludedResources": "*",
+        "DescribeSourceNetworks": "*",
+        "StartSourceNetworkReplication": f"arn:aws:drs:{REGION}:{ACCOUNT}:source-network/*",
         "PublishOutcome": deployed.topic_arn,
         "EncryptOutcome": arn_of(deployed, deployment.one("AWS::KMS::Key").logical_id),
         "IdempotencyRecords": arn_of(deployed, deployment.one("AWS::DynamoDB::Table").logical_id),

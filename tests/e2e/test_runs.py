@@ -21,6 +21,7 @@ ROUTES: dict[str, tuple[str, str | None]] = {
     "alarm_plain.json": ("rule", "alarm"),
     "alarm_drs.json": ("rule", "alarm"),
     "drs_stalled.json": ("rule", "drs-event"),
+    "drs_launch_result.json": ("rule", "drs-event"),
     "scheduled_event.json": ("no rule", None),  # a classic EventBridge schedule: the stack uses Scheduler
     "scheduler.json": ("invoke", "schedule"),
     "manual.json": ("invoke", "manual"),
@@ -116,9 +117,22 @@ def test_a_sample_event_reaches_the_function_only_through_the_rule_that_matches_
     if route == "no rule":
         assert (reports, fresh.drs.backend.calls) == ([], [])
         return
+    if name in LOOKS_AT_RECOVERY_ONLY:
+        # A recovery's launch result looks at that server's recovery instances, nothing else; with none
+        # to report, the run is idle and publishes nothing.
+        (lookup,) = fresh.drs.backend.calls
+        assert (lookup.operation, lookup.params["filters"]) == (
+            "DescribeRecoveryInstances",
+            {"sourceServerIDs": [sample["resources"][0].rsplit("/", 1)[-1]]},
+        )
+        assert reports == []
+        return
     (report,) = reports
     assert (report["trigger"]["type"], report["trigger"]["eventId"]) == (trigger, answer["EventId"])
     assert WEB_01 in started(fresh)
+
+
+LOOKS_AT_RECOVERY_ONLY = {"drs_launch_result.json"}
 
 
 def test_a_manual_invocation_as_the_readme_shows_it(fresh: Deployed) -> None:
