@@ -24,6 +24,16 @@ MAX_EVENT_AGE = Duration.hours(6)  # a report is still worth counting hours late
 DLQ_RETENTION = Duration.days(14)
 
 
+def _publish_statements(topic: sns.ITopic, key: kms.IKey) -> tuple[iam.PolicyStatement, ...]:
+    """Publishing to the organization's encrypted topic."""
+    return (
+        iam.PolicyStatement(
+            sid="PublishToOrganization", actions=[c.TOPIC_PUBLISH_ACTION], resources=[topic.topic_arn]
+        ),
+        iam.PolicyStatement(sid="EncryptForTopic", actions=list(c.KEY_USE_ACTIONS), resources=[key.key_arn]),
+    )
+
+
 class HubCollector(Construct):
     """The digest table, the collector and the digest functions, and the rules that run them."""
 
@@ -47,17 +57,12 @@ class HubCollector(Construct):
             org.Env.ORGANIZATION_ID.value: organization_id,
             org.Env.SILENT_AFTER_HOURS.value: str(silent_after_hours),
         }
-        publish = (
-            iam.PolicyStatement(
-                sid="PublishToOrganization", actions=[c.TOPIC_PUBLISH_ACTION], resources=[topic.topic_arn]
-            ),
-            iam.PolicyStatement(
-                sid="EncryptForTopic", actions=list(c.KEY_USE_ACTIONS), resources=[key.key_arn]
-            ),
-        )
-        self.collector, self.digest = self._build_functions(environment, publish)
+        self.collector, self.digest = self._build_functions(environment, _publish_statements(topic, key))
         self.dead_letter_queue = self._build_dead_letter_queue()
-        self.rule = events.Rule(
+        self.rule, self.schedule = self._build_rules(bus, digest_schedule)
+
+    def _build_rules(self, bus: events.IEventBus, digest_schedule: str) -> tuple[events.Rule, events.Rule]:
+        reports = events.Rule(
             self,
             "Reports",
             description="Every drs-reprotect member report, to the collector",
@@ -65,13 +70,14 @@ class HubCollector(Construct):
             event_pattern=REPORTS,
             targets=[self._target(self.collector)],
         )
-        self.schedule = events.Rule(
+        daily = events.Rule(
             self,
             "DailyDigest",
             description="The organization's daily drs-reprotect digest",
             schedule=events.Schedule.expression(digest_schedule),
             targets=[self._target(self.digest)],
         )
+        return reports, daily
 
     def _build_functions(
         self, environment: dict[str, str], publish: tuple[iam.PolicyStatement, ...]

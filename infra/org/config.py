@@ -125,6 +125,17 @@ def _check_together(config: OrganizationConfig) -> None:
             f"organization 'canary_ou': {config.canary_ou!r} is also in 'target_ous':"
             " its accounts would run both StackSets"
         )
+    _check_region_orders(config)
+    _check_sinks(config)
+    longest = max(len(region) for region in config.regions)
+    if len(config.bucket_prefix) + 1 + longest > MAX_BUCKET_NAME:
+        raise ConfigError(
+            f"organization 'asset_bucket_prefix': {config.bucket_prefix!r} is too long: '<prefix>-<region>'"
+            f" must fit S3's {MAX_BUCKET_NAME} characters"
+        )
+
+
+def _check_region_orders(config: OrganizationConfig) -> None:
     for where, prefs in (
         ("operation_preferences", config.operation_preferences),
         ("canary_operation_preferences", config.canary_operation_preferences),
@@ -132,6 +143,9 @@ def _check_together(config: OrganizationConfig) -> None:
         stray = [region for region in prefs.region_order if region not in config.regions]
         if stray:
             raise ConfigError(f"organization '{where}' 'region_order': {stray!r} not in 'regions'")
+
+
+def _check_sinks(config: OrganizationConfig) -> None:
     for region, arn in config.sink_arns.items():
         pattern = rf"arn:aws:oam:{region}:{config.hub_account}:sink/[A-Za-z0-9-]{{1,64}}"
         if region not in config.regions or not re.fullmatch(pattern, arn):
@@ -139,12 +153,6 @@ def _check_together(config: OrganizationConfig) -> None:
                 f"organization 'sink_arns' {region!r}: {arn!r} is not an OAM sink of the hub account"
                 " in one of 'regions'"
             )
-    longest = max(len(region) for region in config.regions)
-    if len(config.bucket_prefix) + 1 + longest > MAX_BUCKET_NAME:
-        raise ConfigError(
-            f"organization 'asset_bucket_prefix': {config.bucket_prefix!r} is too long: '<prefix>-<region>'"
-            f" must fit S3's {MAX_BUCKET_NAME} characters"
-        )
 
 
 # --- One parser per key ---------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def why_publish(report: Report, last: Published | None, now: int, policy: Policy
     """
     if policy.notify_when_idle:
         return "NOTIFY_WHEN_IDLE"
-    if report.error or not report.sweep_complete or any(report.totals[kind] for kind in _NEWS):
+    if has_news(report):
         return "news"
     digest = standing_news(report)
     if digest != (last.digest if last else NOTHING):
@@ -77,6 +77,11 @@ def why_publish(report: Report, last: Published | None, now: int, policy: Policy
     if last and digest != NOTHING and now - last.at >= policy.remind_after_seconds:
         return f"unchanged since {iso(last.at)}: a reminder"
     return None
+
+
+def has_news(report: Report) -> bool:
+    """Whether the run itself did or failed something: that is always worth a report."""
+    return bool(report.error) or not report.sweep_complete or any(report.totals[kind] for kind in _NEWS)
 
 
 class PublicationLog:

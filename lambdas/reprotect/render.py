@@ -102,20 +102,11 @@ def _section(report: Report, kind: Outcome, per_section: int) -> list[str]:
     rows = [server for server in report.servers if server.outcome is kind]
     if not rows:
         return []
-    total = report.counts[kind]
-    lines = ["", f"{_HEADINGS[kind]}: {total}"]
+    lines = ["", f"{_HEADINGS[kind]}: {report.counts[kind]}"]
     for server in rows[:per_section]:
-        extra = clean("; ".join(x for x in (server.error_code, server.detail) if x))
-        lines.append(
-            f"  - {server.source_server_id} {clean(server.hostname or '-', MAX_NAME)}: {server.reason}"
-            + (f" ({extra})" if extra else "")
-        )
-        if server.diagnosis:
-            lines.append(f"    What to check: {clean(server.diagnosis)}")
-    shown = min(len(rows), per_section)
-    if total > shown:
-        lines.append(f"  ... and {total - shown} more (see the JSON report)")
-    return lines
+        name = f"{server.source_server_id} {clean(server.hostname or '-', MAX_NAME)}"
+        lines += _entry(name, str(server.reason), server.error_code, server.detail, server.diagnosis)
+    return lines + _more(report.counts[kind], min(len(rows), per_section))
 
 
 def _listing_section(listing: Listing, per_section: int) -> list[str]:
@@ -125,17 +116,25 @@ def _listing_section(listing: Listing, per_section: int) -> list[str]:
     info = KINDS[listing.kind]
     lines = ["", f"{info.title}: {_counted(listing.counts, 'nothing to do')}"]
     for entry in listing.entries[:per_section]:
-        extra = clean("; ".join(x for x in (entry.error_code, entry.detail) if x))
-        related = clean(entry.related or "-", MAX_NAME)
-        lines.append(
-            f"  - {entry.resource_id} ({related}): {entry.outcome} {entry.reason}"
-            + (f" ({extra})" if extra else "")
-        )
-        if entry.diagnosis:
-            lines.append(f"    What to check: {clean(entry.diagnosis)}")
-    if len(listing.entries) > per_section:
-        lines.append(f"  ... and {len(listing.entries) - per_section} more (see the JSON report)")
+        name = f"{entry.resource_id} ({clean(entry.related or '-', MAX_NAME)})"
+        why = f"{entry.outcome} {entry.reason}"
+        lines += _entry(name, why, entry.error_code, entry.detail, entry.diagnosis)
+    return lines + _more(len(listing.entries), min(len(listing.entries), per_section))
+
+
+def _entry(
+    name: str, why: str, error_code: str | None, detail: str | None, diagnosis: str | None
+) -> list[str]:
+    """One entry of the email: what it is and why, then what to check when a person must."""
+    extra = clean("; ".join(x for x in (error_code, detail) if x))
+    lines = [f"  - {name}: {why}" + (f" ({extra})" if extra else "")]
+    if diagnosis:
+        lines.append(f"    What to check: {clean(diagnosis)}")
     return lines
+
+
+def _more(total: int, shown: int) -> list[str]:
+    return [f"  ... and {total - shown} more (see the JSON report)"] if total > shown else []
 
 
 def subject(report: Report) -> str:
