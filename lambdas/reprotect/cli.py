@@ -19,7 +19,7 @@ import os
 import sys
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import boto3
 from botocore.exceptions import BotoCoreError
@@ -39,26 +39,6 @@ DEFAULT_EXCLUDE = str(contract.EXCLUDE_TAG.default)
 # What the CLI takes from the environment: botocore's own settings and the log level. The engine's
 # settings (EXCLUDE_TAG, MAX_STARTS_PER_RUN, ...) come from the flags only, so --help tells the truth.
 PASSED_THROUGH = (*(setting.env for setting in contract.RUNTIME_SETTINGS), contract.RETRY_MODE.env)
-
-
-@dataclass(frozen=True)
-class AnyOfTags(TagSpec):
-    """Several exclusions at once: a server carrying any of them is excluded (the CLI's --exclude-tag
-    adds to the default). Compares as each TagSpec does, and names them all in the report's detail."""
-
-    others: tuple[TagSpec, ...] = ()
-
-    @classmethod
-    def of(cls, specs: Sequence[TagSpec]) -> TagSpec | None:
-        if len(specs) < 2:
-            return specs[0] if specs else None
-        return cls(specs[0].key, specs[0].value, tuple(specs[1:]))
-
-    def matches(self, tags: Mapping[str, str] | None) -> bool:
-        return TagSpec(self.key, self.value).matches(tags) or any(o.matches(tags) for o in self.others)
-
-    def __str__(self) -> str:
-        return " or ".join(str(spec) for spec in (TagSpec(self.key, self.value), *self.others))
 
 
 def _tag(text: str) -> TagSpec:
@@ -199,7 +179,7 @@ def _environment(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[s
 
 def _with_exclusions(config: Config, extra: Iterable[TagSpec], keep_default: bool) -> Config:
     specs = ([TagSpec.parse(DEFAULT_EXCLUDE)] if keep_default else []) + list(extra)
-    return replace(config, exclude_tag=AnyOfTags.of(specs))
+    return replace(config, exclude_tags=tuple(specs))
 
 
 def _session(profile: str | None, region: str | None) -> tuple[boto3.session.Session | None, str]:

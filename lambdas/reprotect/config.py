@@ -29,7 +29,8 @@ class Config:
     topic_arn: str | None
     table_name: str | None
     dry_run: bool = bool(c.DRY_RUN.default)
-    exclude_tag: TagSpec | None = DEFAULT_EXCLUDE
+    # EXCLUDE_TAG (the deployment's one, also denied by IAM); the CLI may add more.
+    exclude_tags: tuple[TagSpec, ...] = (DEFAULT_EXCLUDE,)
     include_tag: TagSpec | None = None
     max_starts_per_run: int = int(c.MAX_STARTS_PER_RUN.default)
     restart_cooldown_seconds: int = int(c.RESTART_COOLDOWN_SECONDS.default)
@@ -55,7 +56,7 @@ class Config:
             topic_arn=topic,
             table_name=table,
             dry_run=bool(_read(env, c.DRY_RUN)),
-            exclude_tag=_tag(env, c.EXCLUDE_TAG),
+            exclude_tags=tuple(spec for spec in (_tag(env, c.EXCLUDE_TAG),) if spec),
             include_tag=_tag(env, c.INCLUDE_TAG),
             max_starts_per_run=int(_read(env, c.MAX_STARTS_PER_RUN)),
             restart_cooldown_seconds=int(_read(env, c.RESTART_COOLDOWN_SECONDS)),
@@ -72,6 +73,10 @@ class Config:
             log_level=str(_read(env, c.LOG_LEVEL)),
             hub_bus_arn=_resource(env, _HUB, False),
         )
+
+    def excluded_by(self, tags: Mapping[str, str] | None) -> TagSpec | None:
+        """The first exclusion these tags match, or None."""
+        return next((spec for spec in self.exclude_tags if spec.matches(tags)), None)
 
     def with_dry_run(self, dry_run: bool | None) -> Config:
         return self if dry_run is None else replace(self, dry_run=dry_run)

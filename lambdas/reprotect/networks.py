@@ -42,8 +42,8 @@ def classify(network: Mapping[str, Any], config: Config) -> Target | Entry:
 def _policy(network: Mapping[str, Any], target: Target, config: Config) -> Target | Entry:
     """The same tag rules as servers': the exclude tag wins, then the opt-in tag."""
     tags = network.get("tags") or {}
-    if config.exclude_tag and config.exclude_tag.matches(tags):
-        return target.outcome(Outcome.SKIPPED, Reason.EXCLUDED_BY_TAG, f"tagged {config.exclude_tag}")
+    if excluded := config.excluded_by(tags):
+        return target.outcome(Outcome.SKIPPED, Reason.EXCLUDED_BY_TAG, f"tagged {excluded}")
     if config.include_tag and not config.include_tag.matches(tags):
         return target.outcome(Outcome.SKIPPED, Reason.NOT_OPTED_IN, f"not tagged {config.include_tag}")
     return target

@@ -41,8 +41,8 @@ def classify(instance: RecoveryInstance, config: Config) -> Target | Entry:
         return this.attention(Reason.UNKNOWN_STATE, "DRS gives no reverse replication state")
     if state != REVERSAL.idle:
         return this.outcome(Outcome.HEALTHY, Reason.REPLICATING)
-    if config.exclude_tag and config.exclude_tag.matches(instance.tags):
-        return this.outcome(Outcome.SKIPPED, Reason.EXCLUDED_BY_TAG, f"tagged {config.exclude_tag}")
+    if excluded := config.excluded_by(instance.tags):
+        return this.outcome(Outcome.SKIPPED, Reason.EXCLUDED_BY_TAG, f"tagged {excluded}")
     if config.include_tag and not config.include_tag.matches(instance.tags):
         return this.outcome(Outcome.SKIPPED, Reason.NOT_OPTED_IN, f"not tagged {config.include_tag}")
     if config.reverse_replication == REVERSE_ON:

@@ -106,8 +106,8 @@ def _error_of(problem: Mapping[str, Any]) -> tuple[str | None, str | None]:
 
 def _policy(server: Mapping[str, Any], candidate: Candidate, config: Config) -> Verdict:
     tags = server.get("tags") or {}
-    if config.exclude_tag and config.exclude_tag.matches(tags):
-        return candidate.outcome(Outcome.SKIPPED, Reason.EXCLUDED_BY_TAG, f"tagged {config.exclude_tag}")
+    if excluded := config.excluded_by(tags):
+        return candidate.outcome(Outcome.SKIPPED, Reason.EXCLUDED_BY_TAG, f"tagged {excluded}")
     if config.include_tag and not config.include_tag.matches(tags):
         return candidate.outcome(Outcome.SKIPPED, Reason.NOT_OPTED_IN, f"not tagged {config.include_tag}")
     if server.get("replicationDirection") == "FAILBACK":

@@ -19,7 +19,7 @@ def test_defaults_are_the_documented_ones() -> None:
     config = Config.from_env(BASE)
 
     assert config.dry_run is False
-    assert config.exclude_tag == TagSpec("AutoReprotect", "false")
+    assert config.exclude_tags == (TagSpec("AutoReprotect", "false"),)
     assert config.include_tag is None
     assert (config.max_starts_per_run, config.restart_cooldown_seconds, config.max_concurrency) == (
         100,
@@ -53,7 +53,7 @@ def test_every_variable_is_read() -> None:
     assert config.retry_mode == "adaptive"
 
     assert config.dry_run is True
-    assert config.exclude_tag == TagSpec("Backup", None)
+    assert config.exclude_tags == (TagSpec("Backup", None),)
     assert config.include_tag == TagSpec("DR", "on")
     assert (config.max_starts_per_run, config.restart_cooldown_seconds, config.max_concurrency) == (7, 0, 3)
     assert config.notify_when_idle is True
@@ -62,7 +62,7 @@ def test_every_variable_is_read() -> None:
 
 
 def test_empty_exclude_tag_excludes_nothing() -> None:
-    assert Config.from_env({**BASE, "EXCLUDE_TAG": ""}).exclude_tag is None
+    assert Config.from_env({**BASE, "EXCLUDE_TAG": ""}).exclude_tags == ()
 
 
 @pytest.mark.parametrize(
