@@ -8,7 +8,7 @@ from enum import StrEnum
 # --- What a member sends to the hub --------------------------------------------------------------
 EVENT_SOURCE = "drs-reprotect"
 # The EventBridge detail-type of a member's run report; its `detail` is the report's JSON form
-# (`Report.to_dict`, schemaVersion 1), trimmed as the member's SNS message was.
+# (`Report.to_dict`, schemaVersion 3), trimmed as the member's SNS message was.
 DETAIL_TYPE = "DRS Reprotect Run Report"
 BUS_NAME = "drs-reprotect-hub"
 
