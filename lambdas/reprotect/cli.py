@@ -19,6 +19,8 @@ from reprotect.deadline import UNBOUNDED_SECONDS, Deadline
 from reprotect.drs import make_client
 from reprotect.events import InvalidEventError, RunRequest, Trigger, parse_event
 from reprotect.journal import NoJournal
+from reprotect.limits import Limits, LimitStore, NoLimitStore, keep_limits, start_pacing
+from reprotect.pacing import Pacing
 from reprotect.report import Status
 from reprotect.services import Cooldowns, Services
 
@@ -65,21 +67,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
     deadline = Deadline.after(UNBOUNDED_SECONDS)
-    report = engine.run(
-        request, config, _services(config, deadline, session), run_id=request.dedupe_key, deadline=deadline
-    )
-    print(json.dumps(report.to_dict(), indent=2) if args.json else render.table(report))
-    return 1 if report.status in (Status.FAILED, Status.PARTIAL_FAILURE) else 0
-
-
-def _services(config: Config, deadline: Deadline, session: boto3.session.Session) -> Services:
-    """The Lambda's clients, with the operator's session. A CLI run is never retried by a platform, so
-    it keeps no journal."""
-    cooldown: Cooldowns = NoCooldown()
+    dynamodb = None
+    limits: Limits = NoLimitStore()
     if config.table_name:
         dynamodb = aws.client(
             "dynamodb", deadline.call_window, max_attempts=config.max_attempts, session=session
         )
+        limits = LimitStore(dynamodb, config.table_name)
+    pacing = start_pacing(config, deadline, limits)
+    services = _services(config, deadline, session, dynamodb, pacing)
+    report = engine.run(request, config, services, run_id=request.dedupe_key, deadline=deadline)
+    keep_limits(pacing, limits, deadline)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else render.table(report))
+    return 1 if report.status in (Status.FAILED, Status.PARTIAL_FAILURE) else 0
+
+
+def _services(
+    config: Config, deadline: Deadline, session: boto3.session.Session, dynamodb: Any, pacing: Pacing | None
+) -> Services:
+    """The Lambda's clients, with the operator's session. A CLI run is never retried by a platform, so
+    it keeps no journal."""
+    cooldown: Cooldowns = NoCooldown()
+    if config.table_name:
         cooldown = CooldownStore(dynamodb, config.table_name, config.restart_cooldown_seconds)
     else:
         print("note: no --table given, so no cooldown is read or written", file=sys.stderr)
@@ -91,6 +100,7 @@ def _services(config: Config, deadline: Deadline, session: boto3.session.Session
             max_concurrency=config.max_concurrency,
             max_attempts=config.max_attempts,
             retry_mode=config.retry_mode,
+            pacing=pacing,
             session=session,
         )
 

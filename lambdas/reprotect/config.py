@@ -35,6 +35,7 @@ class Config:
     max_concurrency: int = int(c.MAX_CONCURRENCY.default)
     notify_when_idle: bool = bool(c.NOTIFY_WHEN_IDLE.default)
     retry_mode: str = str(c.RETRY_MODE.default)
+    pace_drs_calls: bool = bool(c.PACE_DRS_CALLS.default)
     max_attempts: int = int(c.MAX_ATTEMPTS.default)
     log_level: str = str(c.LOG_LEVEL.default)
 
@@ -54,6 +55,7 @@ class Config:
             max_concurrency=int(_read(env, c.MAX_CONCURRENCY)),
             notify_when_idle=bool(_read(env, c.NOTIFY_WHEN_IDLE)),
             retry_mode=str(_read(env, c.RETRY_MODE)),
+            pace_drs_calls=bool(_read(env, c.PACE_DRS_CALLS)),
             max_attempts=int(_read(env, c.MAX_ATTEMPTS)),
             log_level=str(_read(env, c.LOG_LEVEL)),
         )

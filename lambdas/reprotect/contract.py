@@ -58,6 +58,7 @@ DRS_EVENT_DETAIL_TYPES = ("DRS Source Server Data Replication Stalled Change",)
 TABLE_PARTITION_KEY = "id"
 TABLE_TTL_ATTRIBUTE = "expiration"
 COOLDOWN_PREFIX = "cooldown#"
+LIMITS_KEY = "pacer#drs"  # the DRS limits the last run learned (reprotect.limits)
 
 # --- Settings ---------------------------------------------------------------------------------------
 TRUE_WORDS = ("true", "1", "yes")
@@ -146,6 +147,8 @@ RESTART_COOLDOWN_SECONDS = Setting("RESTART_COOLDOWN_SECONDS", "restart_cooldown
 MAX_CONCURRENCY = Setting("MAX_CONCURRENCY", "max_concurrency", 10, 1, 50)
 NOTIFY_WHEN_IDLE = Setting("NOTIFY_WHEN_IDLE", "notify_when_idle", False)
 RETRY_MODE = Setting("AWS_RETRY_MODE", "retry_mode", "standard", choices=("standard", "adaptive"))
+# false: leave DRS throttling to botocore's retry mode (AWS_RETRY_MODE) instead of the pacer.
+PACE_DRS_CALLS = Setting("PACE_DRS_CALLS", "pace_drs_calls", True)
 
 SETTINGS: tuple[Setting, ...] = (
     DRY_RUN,
@@ -156,6 +159,7 @@ SETTINGS: tuple[Setting, ...] = (
     MAX_CONCURRENCY,
     NOTIFY_WHEN_IDLE,
     RETRY_MODE,
+    PACE_DRS_CALLS,
 )
 SETTINGS_BY_KEY: Mapping[str, Setting] = {s.key: s for s in SETTINGS}
 

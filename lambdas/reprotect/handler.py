@@ -23,7 +23,9 @@ from reprotect.deadline import Deadline
 from reprotect.drs import make_client
 from reprotect.events import Ignored, RunRequest, parse_event
 from reprotect.journal import RunJournal
+from reprotect.limits import LimitStore, keep_limits, start_pacing
 from reprotect.observability import logger, metrics
+from reprotect.pacing import Pacing
 from reprotect.report import Report
 from reprotect.services import Services
 
@@ -61,21 +63,28 @@ def run_and_deliver(
 ) -> Report:
     """The work done once per event: run, then publish. Its result is the idempotency record."""
     config = config.with_dry_run(request.dry_run)
+    # Every start worker (2 x MAX_CONCURRENCY, at most 100) may write a claim at once.
+    dynamodb = _client("dynamodb", deadline.call_window, config, pool=2 * config.max_concurrency + 4)
+    limits = LimitStore(dynamodb, str(config.table_name))
+    pacing = start_pacing(config, deadline, limits)
     report = engine.run(
         request,
         config,
-        _services(config, deadline, request.dedupe_key),
+        _services(config, deadline, request.dedupe_key, dynamodb, pacing),
         run_id=context.aws_request_id,
         deadline=deadline,
         account=_account_of(context.invoked_function_arn),
     )
+    keep_limits(pacing, limits, deadline)
     sns = _client("sns", deadline.publish_window(), config)
     return delivery.deliver(
         report, sns=sns, topic_arn=str(config.topic_arn), notify_when_idle=config.notify_when_idle
     )
 
 
-def _services(config: Config, deadline: Deadline, event_key: str) -> Services:
+def _services(
+    config: Config, deadline: Deadline, event_key: str, dynamodb: Any, pacing: Pacing | None
+) -> Services:
     """This run's clients, each call bounded by the run's deadline (see deadline.py)."""
 
     def drs(window: float) -> Any:
@@ -85,11 +94,10 @@ def _services(config: Config, deadline: Deadline, event_key: str) -> Services:
             max_concurrency=config.max_concurrency,
             max_attempts=config.max_attempts,
             retry_mode=config.retry_mode,
+            pacing=pacing,
         )
 
     table = str(config.table_name)
-    # Every start worker (2 x MAX_CONCURRENCY, at most 100) may write a claim at once.
-    dynamodb = _client("dynamodb", deadline.call_window, config, pool=2 * config.max_concurrency + 4)
     return Services(
         drs=drs(deadline.page_window),
         starts=drs(deadline.call_window),
