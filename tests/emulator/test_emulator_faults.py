@@ -98,7 +98,8 @@ def test_retry_after_can_be_the_exact_time_to_the_next_token(drs_emulator, drs_c
 
     # Then the hint is under the 0.25 s a token takes, to the millisecond, not a whole second
     hint = excinfo.value.response["retryAfterSeconds"]
-    assert "." in hint and 0 < float(hint) <= 0.25
+    assert "." in hint
+    assert 0 < float(hint) <= 0.25
 
 
 def test_a_rate_limit_changed_mid_run_keeps_its_tokens(drs_emulator, drs_client):
