@@ -28,7 +28,19 @@ from drs_emulator import generate_fleet
 from drs_emulator.models import CallRecord
 from harness.emulator import start_emulator
 from reprotect.contract import PACE_DRS_CALLS, RETRY_MODE
-from reprotect.pacer import CLIMB, CREEP, FELL, FLOOR, GROW, NEAR, OPEN_WINDOW, PROBES, TIGHT
+from reprotect.pacer import (
+    CLIMB,
+    CREEP,
+    FELL,
+    FLOOR,
+    GROW,
+    NEAR,
+    NEAR_BURST,
+    OPEN_GROWTH,
+    OPEN_WINDOW,
+    PROBES,
+    TIGHT,
+)
 from reprotect.pacing import MAX_HINT_SECONDS, THROTTLE_ATTEMPTS
 
 
@@ -225,8 +237,8 @@ def _how_it_paces() -> list[str]:
         " refused, and no answer (or a 5xx) as nothing learned.",
         "",
         f"*State and start.* Until its first refusal a pacer is open: calls go as they come,"
-        f" {OPEN_WINDOW} out at first and one more per admitted answer (a slow start: the first wave"
-        " of refusals is small, and a sweep that is never throttled is never paced). At the first"
+        f" {OPEN_WINDOW} out at first and {OPEN_GROWTH} more per admitted answer (a slow start: the first"
+        " wave of refusals is small, and a sweep that is never throttled is never paced). At the first"
         " refusal it takes the calls admitted so far as the service's burst (at most `MAX_CONCURRENCY`)."
         " With a burst it holds at what the service admitted over the last second, through a"
         " client-side token bucket of that burst. With none (a strict limiter, which admits a call iff"
@@ -238,9 +250,10 @@ def _how_it_paces() -> list[str]:
         "",
         f"*Increase and decrease.* In hold each admitted call raises the pace: by {GROW:.0%} while no"
         f" refusal is known at this pace, by {CLIMB:.0%} of the gap while below {NEAR:.0%} of the last"
-        f" refused rate, then by {CREEP:.2%} (a limit that holds is probed again only after a few"
+        f" refused rate ({NEAR_BURST:.0%} for a limiter with a burst, which absorbs the calls' timing"
+        f" noise), then by {CREEP:.2%} (a limit that holds is probed again only after a few"
         " hundred calls; past the last refused rate by as much, the limit rose and it grows again). A"
-        f" refusal lowers the pace to {NEAR:.0%} of itself, or, when more than {FELL:.0%} of the answers"
+        f" refusal lowers the pace to that share of itself, or, when more than {FELL:.0%} of the answers"
         " of the last paced second were refusals (the limit fell), to what the service admitted in that"
         f" second (at most to {FLOOR:.0%} of the pace at once). A refusal counts only if its call was"
         " sent after the last decrease: a wave refused together lowers the pace once.",

@@ -8,7 +8,7 @@ Callers queue, first come first served, and each asks when its turn comes; that 
 from the current pace at every ask, so a new pace reaches every waiter at once. Three phases:
 
 - **open** (nothing refused yet, no limit kept from an earlier run): calls go as they come, two out
-  at once at first and one more per admitted answer (a slow start, so the first refusals are few).
+  at once at first and two more per admitted answer (a slow start, so the first refusals are few).
   An unthrottled sweep reaches MAX_CONCURRENCY within a few round trips and is never paced.
 - **search**, after the first refusal if the service had let only one call through at once (a strict
   limiter): one call out at a time, each sent a probe interval after the last admitted one. Such a
@@ -20,8 +20,9 @@ from the current pace at every ask, so a new pace reaches every waiter at once. 
   not wasted. A limiter with a burst comes here straight from open, at the rate it admitted over the
   last second; a search ends here at `NEAR` of the limit it found. Each admitted call raises the
   pace: by `GROW` while no refusal is known at this pace, by `CLIMB` of the gap while below `NEAR` of
-  the last refused rate, by `CREEP` from there (far enough past it, the limit rose: `GROW` again). A
-  refusal lowers it to `NEAR` of itself, or, when more than `FELL` of the last paced second's answers
+  the last refused rate (`NEAR_BURST` for a limiter with a burst, which absorbs the calls' timing
+  noise), by `CREEP` from there (far enough past it, the limit rose: `GROW` again). A refusal lowers
+  it to that share of itself, or, when more than `FELL` of the last paced second's answers
   were refusals (the limit fell), to what the service admitted in that second (at most down to
   `FLOOR` at once).
 
@@ -46,10 +47,12 @@ from enum import StrEnum
 
 MIN_RATE = 0.2  # calls/s: the pacer never goes slower than one call per 5 s
 MAX_RATE = 1000.0
-OPEN_WINDOW = 2  # calls out at once when a pacer opens; one more per admitted answer
+OPEN_WINDOW = 2  # calls out at once when a pacer opens; OPEN_GROWTH more per admitted answer
+OPEN_GROWTH = 2
 TIGHT = 1.06  # the search ends when the refused and admitted intervals are this close, or after
 PROBES = 4  # this many admitted probes (answers too noisy to bracket it closer)
-NEAR = 0.95  # the pace kept: this share of the last refused rate (a refusal lowers the rate to it)
+NEAR = 0.95  # the pace kept: this share of the last refused rate (a refusal lowers the rate to it);
+NEAR_BURST = 0.98  # closer for a limiter with a burst, which absorbs the calls' timing noise
 GROW = 0.05  # per admitted call, while no refusal is known at this pace
 CLIMB = 0.3  # per admitted call below NEAR: this share of the gap to it
 CREEP = 0.0002  # per admitted call above NEAR; this far past the last refused rate, GROW again
@@ -108,7 +111,7 @@ class Pacer:
         self._freed = self._freed_before = -math.inf  # search: when the last probe was answered
         if seed is not None:
             self.burst = min(self.max_burst, max(1.0, seed.burst))
-            self._hold(seed.rate, now, ceiling=seed.rate / NEAR, next_at=now)
+            self._hold(seed.rate, now, ceiling=seed.rate / self._near(), next_at=now)
             self._tat = now  # a full bucket, as the service's after a rest
 
     # ---- waiting for a turn ----------------------------------------------------------------
@@ -162,6 +165,9 @@ class Pacer:
             return now
         return max(now, self._anchor_late + self._probe_interval())
 
+    def _near(self) -> float:
+        return NEAR if self.burst < 2 else NEAR_BURST
+
     def _serial(self) -> bool:
         """Whether calls go one at a time, each 1/rate after the latest moment the service can have
         checked the last admitted one: for a strict limiter paced slower than a round trip. The
@@ -186,7 +192,7 @@ class Pacer:
             self._last_admitted = (sent, self._checked_by(sent, now))
         if self.phase is Phase.OPEN:
             self._opened_with += 1
-            self._window += 1
+            self._window += OPEN_GROWTH
             return
         if sent < self._calm_since:
             if self.phase is Phase.SEARCH and sent > self._anchor:
@@ -197,12 +203,13 @@ class Pacer:
         if self.phase is Phase.SEARCH:
             self._probe_admitted(sent, now)
         else:
-            if self._ceiling is not None and self.rate > self._ceiling * (2 - NEAR):
+            near = self._near()
+            if self._ceiling is not None and self.rate > self._ceiling * (2 - near):
                 self._ceiling = None  # well past the last refused rate without a refusal: the limit rose
             if self._ceiling is None:
                 self.rate = min(MAX_RATE, self.rate * (1 + GROW))
-            elif self.rate < self._ceiling * NEAR:
-                self.rate += (self._ceiling * NEAR - self.rate) * CLIMB
+            elif self.rate < self._ceiling * near:
+                self.rate += (self._ceiling * near - self.rate) * CLIMB
             else:
                 self.rate = min(MAX_RATE, self.rate * (1 + CREEP))
 
@@ -230,10 +237,10 @@ class Pacer:
             return
         if self._fell(now):
             self.rate = max(MIN_RATE, self._measured(), self.rate * FLOOR)
-            self._ceiling = self.rate / NEAR
+            self._ceiling = self.rate / self._near()
         else:  # a near miss: just above the limit
             self._ceiling = self.rate
-            self.rate = max(MIN_RATE, self.rate * NEAR)
+            self.rate = max(MIN_RATE, self.rate * self._near())
         # A strict limiter that refused right after admitting refused by a hair: its next token is
         # near, so one call may go at once. A bursty one refuses once its stored burst is spent.
         near_miss = self._streak == 0 and self.burst < 2

@@ -132,6 +132,8 @@ class Pacing:
                 # A turn at `at` is taken only if the attempt after it still ends in time.
                 latest = now + self.deadline.remaining() - self.deadline.margin / 2 - per_attempt
                 at = pacer.turn(ticket, now, latest)
+                if at is None or at <= now:
+                    self._changed.notify_all()  # it left the queue: the next one may go now
                 if at is None:
                     raise NotSent(operation, "throttled, and its turn would come too late for the deadline")
                 if at <= now:
