@@ -76,6 +76,8 @@ _INTRO = [
     "throttled, the learned DRS limits (one PutItem); it reads the journal and the limits once each",
     "(two GetItems). Each start writes its server's claim (a conditional PutItem) and confirms it into",
     "the cooldown (an UpdateItem), and takes a share of a BatchGetItem (100 keys) for the cooldowns.",
+    "The target is judged on the server writes; the journal's grow with the run, one per 100 servers",
+    "started at most, so counted with the server writes they would make at most 2.01 per start.",
     "",
 ]
 _HEADER = [
