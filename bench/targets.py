@@ -37,6 +37,14 @@ def _mib(size: float) -> str:
     return f"{size / 2**20:.1f} MiB"
 
 
+# The throttled shapes the targets hold for, and how their sentences name them.
+_LIMITERS = (
+    ("strict", "with the pacer, a strict bucket (burst 1), no Retry-After"),
+    ("strict-hint", "with the pacer, a strict bucket, Retry-After"),
+    ("bursty", "with the pacer, a bursty bucket (burst 10), no Retry-After"),
+    ("bursty-hint", "with the pacer, a bursty bucket, Retry-After"),
+)
+
 # Each row: name, figure, comparison, threshold / the wording / where, how the figure reads.
 TARGETS: tuple[Target, ...] = (
     Target("speed-up", "sweep.1000.speedup", ">=", 7,
@@ -45,12 +53,27 @@ TARGETS: tuple[Target, ...] = (
     Target("near the ideal", "sweep.1000.sweepOverIdeal", "<=", 1.5,
            "within 1.5x the ideal",
            "at 1,000 servers", "{:.2f}x".format),
-    Target("throttled throughput", "throttled.standard.shareOfLimit", ">=", 0.85,
-           "at least 85% of the limit",
-           "in the default retry mode", "{:.0%}".format),
-    Target("nothing lost when throttled", "throttled.standard.counts.failed", "==", 0,
-           "every eligible server started or deferred with a reason, none failed",
-           "in the default retry mode", "{} failed".format),
+    *(
+        target
+        for limiter, where in _LIMITERS
+        for target in (
+            Target(f"share of the limit, {limiter}", f"throttled.{limiter}.pacer.shareOfLimit", ">=", 0.9,
+                   "at least 90% of what the limiter allows",
+                   where, "{:.0%}".format),
+            Target(f"few refusals, {limiter}", f"throttled.{limiter}.pacer.refusedPerStart", "<=", 0.5,
+                   "at most 0.5 refused calls per start",
+                   where, "{:.2f}".format),
+            Target(f"all started, {limiter}", f"throttled.{limiter}.pacer.notStarted", "==", 0,
+                   "every server started, nothing failed or deferred",
+                   where, "{} not started".format),
+        )
+    ),
+    Target("nothing failed as the limit fell", "throttled.drop.pacer.failed", "==", 0,
+           "no server failed",
+           "with the pacer, the limit falling from 10/s to 3/s", "{} failed".format),
+    Target("follows a falling limit", "throttled.drop.pacer.followSeconds", "<=", 5,
+           "the rate follows the new limit within 5 s",
+           "with the pacer, the limit falling from 10/s to 3/s", "{:.1f} s".format),
     Target("memory", "memory.4000.handlerPeakBytes", "<=", 100_000_000,
            "at most 100 MB",
            "at 4,000 servers", _mib),

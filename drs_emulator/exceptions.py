@@ -73,11 +73,20 @@ class ThrottlingException(DrsError):
     status = 429
     error_type = "ThrottlingException"
 
-    def __init__(self, message: str = "Rate exceeded", *, retry_after: float | None = 1.0) -> None:
-        # The model types Retry-After as a string of whole seconds; never tell a client "0".
-        # None: no hint at all (FaultInjector.retry_after = False).
-        headers = {} if retry_after is None else {"Retry-After": str(max(1, math.ceil(retry_after)))}
+    def __init__(
+        self, message: str = "Rate exceeded", *, retry_after: float | None = 1.0, exact: bool = False
+    ) -> None:
+        # Retry-After is whole seconds (HTTP's delay-seconds); never tell a client "0". `exact` sends
+        # the time itself to the millisecond instead (FaultInjector.retry_after_exact), which HTTP does
+        # not allow but shows what a precise hint is worth. None: no hint (FaultInjector.retry_after).
+        headers = {} if retry_after is None else {"Retry-After": _seconds(retry_after, exact)}
         super().__init__(message, headers=headers)
+
+
+def _seconds(retry_after: float, exact: bool) -> str:
+    if exact:
+        return f"{max(0.001, retry_after):.3f}"
+    return str(max(1, math.ceil(retry_after)))
 
 
 class InternalServerException(DrsError):

@@ -53,13 +53,21 @@ class TokenBucket:
         self.updated = time.monotonic()
 
     def take(self) -> float:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
+        self._refill()
         if self.tokens >= 1:
             self.tokens -= 1
             return 0.0
         return (1 - self.tokens) / self.rate
+
+    def retune(self, rate: float) -> None:
+        """From now on refill at ``rate``; the tokens already there stay."""
+        self._refill()
+        self.rate = rate
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
 
 
 class _PagingQuirk:
@@ -88,6 +96,9 @@ class FaultInjector:
 
     retry_after: bool
     """Whether 429 answers carry ``Retry-After`` (``retryAfterSeconds``)."""
+    retry_after_exact: bool
+    """A rate limit's ``Retry-After`` is the time to its next token to the millisecond (``"0.037"``),
+    not whole seconds rounded up (at least ``"1"``, the default, as HTTP has it)."""
     uninitialized: bool
     """Every operation answers ``UninitializedAccountException``."""
 
@@ -97,6 +108,7 @@ class FaultInjector:
 
     def _clear(self) -> None:
         self.retry_after = True
+        self.retry_after_exact = False
         self.uninitialized = False
         self._latency: dict[str | None, Latency] = {}
         self._hangs: set[str | None] = set()
@@ -152,6 +164,18 @@ class FaultInjector:
                 self._buckets.pop(operation, None)
             else:
                 self._buckets[operation] = TokenBucket(rate, max(1.0, burst if burst is not None else rate))
+
+    def set_rate(self, operation: str, rate: float) -> None:
+        """Change ``operation``'s rate limit from now on, as a service lowering (or raising) its limit
+        mid-run: the bucket keeps its tokens and its burst. The operation must have a rate limit."""
+        check_operation(operation)
+        if rate <= 0:
+            raise ValueError(f"rate must be > 0, not {rate!r}")
+        with self._lock:
+            bucket = self._buckets.get(operation)
+            if bucket is None:
+                raise ValueError(f"{operation} has no rate limit to change; set one with rate_limit")
+            bucket.retune(rate)
 
     def script(self, target: str | None, operation: str, errors: Iterable[str | int]) -> None:
         """Queue errors (names or status codes) answered one per call for this target and operation.
@@ -236,7 +260,9 @@ class FaultInjector:
         wait = bucket.take() if bucket is not None else 0.0
         if wait <= 0:
             return None
-        return ThrottlingException(retry_after=wait if self.retry_after else None)
+        return ThrottlingException(
+            retry_after=wait if self.retry_after else None, exact=self.retry_after_exact
+        )
 
     def _scripted(self, operation: str, target: str | None) -> DrsError | None:
         for key in ((target, operation), (None, operation)):

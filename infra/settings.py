@@ -70,6 +70,7 @@ class ReprotectSettings:
     hub_event_bus_arn: str = str(HUB_EVENT_BUS_ARN.default)  # empty: no hub
     protect_source_networks: bool = bool(contract.PROTECT_SOURCE_NETWORKS.default)
     reverse_replication: str = str(contract.REVERSE_REPLICATION.default)  # off | report | on
+    pace_drs_calls: bool = bool(contract.PACE_DRS_CALLS.default)  # false: botocore's retry_mode instead
     _exclude: TagSpec = field(init=False, repr=False, compare=False)
     _include: TagSpec | None = field(init=False, repr=False, compare=False)
 

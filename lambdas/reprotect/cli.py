@@ -155,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     deadline = Deadline.after(UNBOUNDED_SECONDS)
     clients = services.for_run(config, deadline, request.dedupe_key, session)
     report = engine.run(request, config, clients, run_id=request.dedupe_key, deadline=deadline)
+    clients.keep_learned(deadline)
     print(json.dumps(report.to_dict(), indent=2) if args.json else render.table(report), flush=True)
     return EXIT_RUN_FAILED if report.status in (Status.FAILED, Status.PARTIAL_FAILURE) else EXIT_OK
 

@@ -43,6 +43,7 @@ class Config:
     remind_after_seconds: int = int(c.REMIND_AFTER_SECONDS.default)
     protect_source_networks: bool = bool(c.PROTECT_SOURCE_NETWORKS.default)
     reverse_replication: str = str(c.REVERSE_REPLICATION.default)  # off | report | on
+    pace_drs_calls: bool = bool(c.PACE_DRS_CALLS.default)
     max_attempts: int = int(c.MAX_ATTEMPTS.default)
     log_level: str = str(c.LOG_LEVEL.default)
     hub_bus_arn: str | None = None  # the organization's hub event bus, if any
@@ -69,6 +70,7 @@ class Config:
             remind_after_seconds=int(_read(env, c.REMIND_AFTER_SECONDS)),
             protect_source_networks=bool(_read(env, c.PROTECT_SOURCE_NETWORKS)),
             reverse_replication=str(_read(env, c.REVERSE_REPLICATION)),
+            pace_drs_calls=bool(_read(env, c.PACE_DRS_CALLS)),
             max_attempts=int(_read(env, c.MAX_ATTEMPTS)),
             log_level=str(_read(env, c.LOG_LEVEL)),
             hub_bus_arn=_resource(env, _HUB, False),

@@ -85,6 +85,7 @@ EVENT_RECORD_SECONDS = 24 * 3600
 RESTART_WINDOW_SECONDS = 24 * 3600
 # A recovery instance this tool reversed is not asked again for this long, whatever DRS still shows.
 REVERSAL_HOLD_SECONDS = 24 * 3600
+LIMITS_KEY = "pacer#drs"  # the DRS limits the last run learned (reprotect.limits)
 
 # --- Settings ---------------------------------------------------------------------------------------
 TRUE_WORDS = ("true", "1", "yes")
@@ -191,6 +192,8 @@ REVERSE_REPLICATION = Setting(
     REVERSE_REPORT,
     choices=(REVERSE_OFF, REVERSE_REPORT, REVERSE_ON),
 )
+# false: leave DRS throttling to botocore's retry mode (AWS_RETRY_MODE) instead of the pacer.
+PACE_DRS_CALLS = Setting("PACE_DRS_CALLS", "pace_drs_calls", True)
 
 SETTINGS: tuple[Setting, ...] = (
     DRY_RUN,
@@ -207,6 +210,7 @@ SETTINGS: tuple[Setting, ...] = (
     REMIND_AFTER_SECONDS,
     PROTECT_SOURCE_NETWORKS,
     REVERSE_REPLICATION,
+    PACE_DRS_CALLS,
 )
 SETTINGS_BY_KEY: Mapping[str, Setting] = {s.key: s for s in SETTINGS}
 

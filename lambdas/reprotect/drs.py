@@ -11,13 +11,12 @@ import boto3
 
 from reprotect import aws
 from reprotect.deadline import Deadline
+from reprotect.pacing import MAX_HINT_SECONDS, THROTTLE_ATTEMPTS, Pacing
 
 PAGE_SIZE = 1000
 IDS_PER_CALL = 200  # DescribeSourceServers accepts at most 200 ids in filters.sourceServerIDs
-# Throttled calls are retried after the service's Retry-After hint, up to this many attempts in all.
+# Throttled calls are retried up to THROTTLE_ATTEMPTS in all (Retry-After cut to MAX_HINT_SECONDS).
 # Other retryable errors get botocore's standard mode (3 attempts; AWS_MAX_ATTEMPTS changes it).
-THROTTLE_ATTEMPTS = 8
-MAX_HINT_SECONDS = 20.0
 
 
 def make_client(
@@ -27,23 +26,29 @@ def make_client(
     max_concurrency: int,
     max_attempts: int = 3,
     retry_mode: str = "standard",
+    pacing: Pacing | None = None,
     session: boto3.session.Session | None = None,
 ) -> Any:
     """A DRS client for one run: its calls end within `window`, its pool holds every concurrent call,
-    and a throttled call waits for DRS's Retry-After only while the deadline allows.
+    and throttling is handled within the deadline.
 
-    `adaptive` adds botocore's client-side rate limiter, shared by every worker: under throttling it
-    sends far fewer calls that DRS refuses, for somewhat less throughput (docs/benchmarks.md).
+    With `pacing` (the default: PACE_DRS_CALLS), every call waits for its operation's turn, paced to
+    the limit the run learns (pacing.py); botocore's standard mode retries other errors. Without it,
+    a throttled call waits for DRS's Retry-After, and `adaptive` adds botocore's client-side rate
+    limiter, shared by every worker (docs/benchmarks.md compares the three).
     """
     client = aws.client(
         "drs",
         window,
         max_attempts=max_attempts,
-        retry_mode=retry_mode,
+        retry_mode="standard" if pacing is not None else retry_mode,
         pool=max_concurrency + 2,  # the sweep's pager shares the pool
         session=session,
     )
     per_attempt = aws.limits(window, max_attempts, aws.LONGEST_READ["drs"]).per_attempt
+    if pacing is not None:
+        pacing.attach(client, per_attempt)
+        return client
     # First handler to answer wins: ours answers only for a throttled call with a hint left to honour.
     client.meta.events.register_first("needs-retry.drs", partial(retry_after_hint, deadline, per_attempt))
     return client

@@ -67,6 +67,7 @@ def run_and_deliver(
         deadline=deadline,
         account=_account_of(context.invoked_function_arn),
     )
+    run_services.keep_learned(deadline)  # what the pacers learned, for the next run
     sns = _client("sns", deadline.publish_window(), config)
     return delivery.deliver(
         report,

@@ -16,6 +16,8 @@ from reprotect.cooldown import CooldownStore, Cooling, NoCooldown, Record, RunCl
 from reprotect.deadline import Deadline
 from reprotect.drs import make_client
 from reprotect.journal import NoJournal, RunJournal
+from reprotect.limits import Limits, LimitStore, NoLimitStore, keep_limits, start_pacing
+from reprotect.pacing import Pacing
 from reprotect.publication import NoPublicationLog, PublicationLog, Published
 
 STORE_ERRORS = (ClientError, BotoCoreError)
@@ -58,6 +60,12 @@ class Services:
     publications: Publications = field(default_factory=NoPublicationLog)
     network_claims: Cooldowns = field(default_factory=NoCooldown)
     reverse_claims: Cooldowns = field(default_factory=NoCooldown)
+    pacing: Pacing | None = None  # the run's pacers (None: PACE_DRS_CALLS is false)
+    limits: Limits = field(default_factory=NoLimitStore)  # where the pacers' learning is kept
+
+    def keep_learned(self, deadline: Deadline) -> None:
+        """At the end of a run: keep what the pacers learned of DRS's limits for the next run."""
+        keep_limits(self.pacing, self.limits, deadline)
 
 
 def for_run(
@@ -68,6 +76,10 @@ def for_run(
     Without a table (the CLI without --table) nothing is cooled down, journaled or remembered.
     """
 
+    dynamodb = _table_client(config, deadline, session) if config.table_name else None
+    limits: Limits = LimitStore(dynamodb, str(config.table_name)) if dynamodb else NoLimitStore()
+    pacing = start_pacing(config, deadline, limits)
+
     def drs(window: float) -> Any:
         return make_client(
             deadline,
@@ -75,14 +87,25 @@ def for_run(
             max_concurrency=config.max_concurrency,
             max_attempts=config.max_attempts,
             retry_mode=config.retry_mode,
+            pacing=pacing,
             session=session,
         )
 
     pager, starts = drs(deadline.page_window), drs(deadline.call_window)
-    if not config.table_name:
-        return Services(pager, starts, NoCooldown(), NoJournal())
+    if dynamodb is None or not config.table_name:
+        return Services(pager, starts, NoCooldown(), NoJournal(), pacing=pacing)
+    table = config.table_name
+    cooldown = CooldownStore(dynamodb, table, config.restart_cooldown_seconds)
+    journal = RunJournal(dynamodb, table, event_key, EVENT_RECORD_SECONDS)
+    publications = PublicationLog(dynamodb, table, config.remind_after_seconds)
+    networks = CooldownStore(dynamodb, table, config.restart_cooldown_seconds, NETWORK_PREFIX)
+    reversals = CooldownStore(dynamodb, table, REVERSAL_HOLD_SECONDS, REVERSE_PREFIX)
+    return Services(pager, starts, cooldown, journal, publications, networks, reversals, pacing, limits)
+
+
+def _table_client(config: Config, deadline: Deadline, session: boto3.session.Session | None) -> Any:
     # Every start worker (2 x MAX_CONCURRENCY, at most 100) may write a claim at once.
-    dynamodb = aws.client(
+    return aws.client(
         "dynamodb",
         deadline.call_window,
         max_attempts=config.max_attempts,
@@ -90,10 +113,3 @@ def for_run(
         pool=2 * config.max_concurrency + 4,
         session=session,
     )
-    table = config.table_name
-    cooldown = CooldownStore(dynamodb, table, config.restart_cooldown_seconds)
-    journal = RunJournal(dynamodb, table, event_key, EVENT_RECORD_SECONDS)
-    publications = PublicationLog(dynamodb, table, config.remind_after_seconds)
-    networks = CooldownStore(dynamodb, table, config.restart_cooldown_seconds, NETWORK_PREFIX)
-    reversals = CooldownStore(dynamodb, table, REVERSAL_HOLD_SECONDS, REVERSE_PREFIX)
-    return Services(pager, starts, cooldown, journal, publications, networks, reversals)

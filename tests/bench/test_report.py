@@ -6,7 +6,7 @@ from typing import Any
 
 from bench import report
 from bench.scenario import Figures
-from bench.scenarios import SCENARIOS, cost, memory, report_size, sweep
+from bench.scenarios import SCENARIOS, cost, memory, report_size, sweep, throttled
 
 
 def handler_result(started: int, seconds: float) -> dict[str, Any]:
@@ -18,7 +18,8 @@ def handler_result(started: int, seconds: float) -> dict[str, Any]:
         "emulatorCpuSeconds": 0.1,
         "motoCpuSeconds": 0.2,
         "maxRssKb": 70_000,
-        "tableRequests": {"BatchGetItem": 1, "PutItem": started + 1, "UpdateItem": 1},
+        "tableRequests": {"BatchGetItem": 1, "GetItem": 2, "PutItem": started + 1, "UpdateItem": started + 2},
+        "tableWrites": {"server": 2 * started, "record": 2, "journal": 1},
         "describeCalls": 1,
         "startCalls": started,
         "tableServersNotStarted": 0,
@@ -37,17 +38,39 @@ def baseline_result(seconds: float) -> dict[str, Any]:
     }
 
 
-def throttled_result(started: int, failed: int) -> dict[str, Any]:
+def throttled_result(started: int, failed: int, share: float = 0.95) -> dict[str, Any]:
     return {
         "counts": {"started": started, "deferred": 0, "failed": failed},
-        "reasons": {},
-        "eligible": started + failed,
-        "startCalls": 300,
-        "throttled": 100,
-        "sustainedRate": 9.0,
-        "shareOfLimit": 0.9,
-        "sweepSeconds": 20.0,
+        "reasons": {"deferred/throttled": 1} if started < 60 else {},
+        "eligible": 60,
+        "notStarted": 60 - started,
+        "failed": failed,
+        "startCalls": 70,
+        "throttled": 10,
+        "refusedPerStart": 10 / started,
+        "shareOfLimit": share,
+        "startsPerSecond": 9.0,
+        "startingSeconds": 6.5,
+        "sweepSeconds": 7.0,
+        "tableWrites": {"server": 2 * started, "record": 2, "journal": 1, "limits": 1},
     }
+
+
+def throttled_figures() -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for limiter in ("strict", "strict-hint", "bursty", "bursty-hint", "drop"):
+        runs = {
+            "pacer": [throttled_result(60, 0, share) for share in (0.94, 0.95, 0.96)],
+            "standard": [throttled_result(59, 1, 0.3)] * 3,
+            "adaptive": [throttled_result(60, 0, 0.6)] * 3,
+        }
+        if limiter == "strict-hint":
+            runs["pacer"] = [throttled_result(60, 0, share) for share in (0.85, 0.8, 0.95)]
+        if limiter == "drop":
+            for result in (r for by_mode in runs.values() for r in by_mode):
+                result.update(droppedAfter=3.0, followSeconds=2.0, rateAfterDrop=2.9)
+        out[limiter] = {mode: throttled.summarize(by_mode) for mode, by_mode in runs.items()}
+    return out
 
 
 def figures() -> Figures:
@@ -55,7 +78,7 @@ def figures() -> Figures:
     out: Figures = {
         "sweep": {size: {"handler": h, "baseline": b, **sweep.ratios(h, b)} for size, (h, b) in pairs.items()}
     }
-    out["throttled"] = {"standard": throttled_result(200, 1), "adaptive": throttled_result(201, 0)}
+    out["throttled"] = throttled_figures()
     for derived in (memory, cost, report_size):
         out[derived.SCENARIO.name] = derived.SCENARIO.measure(None, out)  # type: ignore[arg-type]
     out["cold"] = {"handler": [0.5], "plain": [0.4], "handlerMedian": 0.5, "plainMedian": 0.4, "ratio": 1.25}
@@ -80,7 +103,12 @@ def test_every_section_is_rendered_in_order_with_its_targets() -> None:
         "Targets at 1,000 servers: at least 7x the baseline: 8.0x, met; within 1.5x the ideal: 1.29x, met."
         in page
     )
-    assert "none failed: 1 failed, **missed**." in page
+    assert (
+        "| strict (burst 1) | yes (1 s) | `pacer` (default) | **85%** | 85%, 80%, 95% | **0.17** | 0 | 0 |"
+        in page
+    )
+    assert "at least 90% of what the limiter allows: 85%, **missed**" in page
+    assert "the rate follows the new limit within 5 s: 2.0 s, met" in page
     assert "Target: at most 1.5x the plain script: 1.25x, met." in page
 
 

@@ -85,6 +85,49 @@ def test_retry_after_counts_whole_seconds_to_the_next_token(drs_emulator, drs_cl
     assert excinfo.value.response["retryAfterSeconds"] == "4"
 
 
+def test_retry_after_can_be_the_exact_time_to_the_next_token(drs_emulator, drs_client):
+    # Given a bucket of 4 calls/s that answers with the exact time to its next token
+    faults = drs_emulator.backend.faults
+    faults.retry_after_exact = True
+    faults.rate_limit("DescribeSourceServers", rate=4, burst=1)
+
+    # When the second call comes at once
+    drs_client.describe_source_servers()
+    with pytest.raises(drs_client.exceptions.ThrottlingException) as excinfo:
+        drs_client.describe_source_servers()
+
+    # Then the hint is under the 0.25 s a token takes, to the millisecond, not a whole second
+    hint = excinfo.value.response["retryAfterSeconds"]
+    assert "." in hint
+    assert 0 < float(hint) <= 0.25
+
+
+def test_a_rate_limit_changed_mid_run_keeps_its_tokens(drs_emulator, drs_client):
+    # Given a bucket of 3 tokens at 0.5 calls/s, one token spent
+    faults = drs_emulator.backend.faults
+    faults.rate_limit("DescribeSourceServers", rate=0.5, burst=3)
+    drs_client.describe_source_servers()
+
+    # When its rate changes: the two tokens left are kept (rate_limit would refill the bucket)
+    faults.set_rate("DescribeSourceServers", 0.01)
+    drs_client.describe_source_servers()
+    drs_client.describe_source_servers()
+
+    # Then the next call finds it empty, and the hint counts at the new rate
+    with pytest.raises(drs_client.exceptions.ThrottlingException) as excinfo:
+        drs_client.describe_source_servers()
+    assert int(excinfo.value.response["retryAfterSeconds"]) > 60
+
+
+def test_changing_a_rate_needs_a_limit_and_a_positive_rate(drs_emulator):
+    faults = drs_emulator.backend.faults
+    with pytest.raises(ValueError, match="no rate limit"):
+        faults.set_rate("StartReplication", 3)
+    faults.rate_limit("StartReplication", 10)
+    with pytest.raises(ValueError, match="> 0"):
+        faults.set_rate("StartReplication", 0)
+
+
 def test_scripted_errors_are_consumed_in_order_then_normal_behaviour_resumes(drs_emulator, drs_client):
     target, other = _stopped(drs_emulator.backend, 2)
     drs_emulator.backend.faults.script(target, "StartReplication", ["ThrottlingException", 500, 404, 409])

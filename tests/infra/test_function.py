@@ -57,6 +57,7 @@ def test_engine_environment_is_wired_from_settings(template: Template) -> None:
         "REMIND_AFTER_SECONDS": "86400",
         "PROTECT_SOURCE_NETWORKS": "true",
         "REVERSE_REPLICATION": "report",
+        "PACE_DRS_CALLS": "true",
         "POWERTOOLS_SERVICE_NAME": "drs-reprotect",
         "POWERTOOLS_METRICS_NAMESPACE": "DrsReprotect",
         "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -99,6 +99,7 @@ def test_engine_values_are_what_the_contract_writes_into_the_environment() -> No
         "REMIND_AFTER_SECONDS": "86400",
         "PROTECT_SOURCE_NETWORKS": "true",
         "REVERSE_REPLICATION": "report",
+        "PACE_DRS_CALLS": "true",
     }
 
 

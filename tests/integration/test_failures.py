@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Callable
 
 import pytest
 
 from drs_emulator.faults import FaultInjector as Faults
 from drs_emulator.fleet import generate_fleet
+from reprotect.contract import LIMITS_KEY
+from reprotect.limits import read_limits
 from tests.integration.conftest import Stack, load_event
 
 
@@ -117,11 +121,18 @@ def test_a_describe_failing_mid_way_accounts_for_every_requested_id(stack: Stack
     assert reasons == dict.fromkeys(ids, "describe-failed")
 
 
-@pytest.mark.parametrize("mode", ["standard", "adaptive"])
-def test_throttling_is_retried_after_the_hint_until_every_server_started(
-    stack: Stack, monkeypatch, mode
-) -> None:
-    monkeypatch.setenv("AWS_RETRY_MODE", mode)
+# The pacer (the default), and botocore's own retry modes without it (PACE_DRS_CALLS=false).
+THROTTLE_HANDLING = {
+    "pacer": {},
+    "standard": {"PACE_DRS_CALLS": "false", "AWS_RETRY_MODE": "standard"},
+    "adaptive": {"PACE_DRS_CALLS": "false", "AWS_RETRY_MODE": "adaptive"},
+}
+
+
+@pytest.mark.parametrize("mode", THROTTLE_HANDLING)
+def test_throttling_is_retried_until_every_server_started(stack: Stack, monkeypatch, mode) -> None:
+    for name, value in THROTTLE_HANDLING[mode].items():
+        monkeypatch.setenv(name, value)
     servers = generate_fleet(24, seed=9, stopped=1.0, failback=0, extended=0, opted_out=0)
     stack.backend.add_servers(servers)
     stack.faults.rate_limit("StartReplication", rate=10, burst=10)
@@ -134,8 +145,14 @@ def test_throttling_is_retried_after_the_hint_until_every_server_started(
     assert report["counts"]["failed"] == 0
 
 
-def test_still_throttled_after_retries_is_deferred(stack: Stack, fleet, monkeypatch) -> None:
-    monkeypatch.setattr("reprotect.drs.THROTTLE_ATTEMPTS", 2)  # each hinted wait is a whole second
+@pytest.mark.parametrize(
+    ("mode", "attempts"),
+    [("pacer", "reprotect.pacing.THROTTLE_ATTEMPTS"), ("standard", "reprotect.drs.THROTTLE_ATTEMPTS")],
+)
+def test_still_throttled_after_retries_is_deferred(stack: Stack, fleet, monkeypatch, mode, attempts) -> None:
+    for name, value in THROTTLE_HANDLING[mode].items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(attempts, 2)  # each hinted wait is a whole second
     (sid,) = fleet({"state": "STOPPED"})
     stack.faults.script(sid, "StartReplication", ["ThrottlingException"] * 2)
 
@@ -146,6 +163,43 @@ def test_still_throttled_after_retries_is_deferred(stack: Stack, fleet, monkeypa
     assert [c.status for c in calls] == [429, 429]
     assert calls[1].timestamp - calls[0].timestamp >= 1.0  # the service's Retry-After: 1 was honoured
     assert stack.cooldown_items() == {}
+
+
+def test_a_throttled_run_keeps_the_limit_it_learned_and_the_next_run_starts_from_it(
+    stack: Stack, caplog
+) -> None:
+    # Given a run throttled at 10 calls/s
+    stack.backend.add_servers(generate_fleet(24, seed=9, stopped=1.0, failback=0, extended=0, opted_out=0))
+    stack.faults.rate_limit("StartReplication", rate=10, burst=10)
+    stack.invoke(load_event("scheduler.json"))
+
+    # Then the limit it learned is in the table, as one item
+    item = stack.dynamodb.get_item(TableName=stack.table_name, Key={"id": {"S": LIMITS_KEY}})["Item"]
+    kept = read_limits(item, int(time.time()))
+    assert set(kept) == {"StartReplication"}
+    assert 5 <= kept["StartReplication"].rate <= 12
+
+    # When the next scheduled run finds more stopped servers
+    caplog.set_level(logging.INFO)
+    stack.backend.add_servers(generate_fleet(24, seed=10, stopped=1.0, failback=0, extended=0, opted_out=0))
+    report = stack.invoke(load_event("scheduler.json", scheduledTime="2026-11-27T06:00:00Z"))
+
+    # Then its StartReplication calls were paced from the start, at the kept rate
+    assert report["counts"]["started"] == 24
+    (paced,) = [r for r in caplog.records if r.getMessage() == "DRS pacing"]
+    assert paced.operation == "StartReplication"
+    assert paced.phase == "hold"
+
+
+def test_a_damaged_limits_item_is_ignored(stack: Stack, fleet) -> None:
+    stack.dynamodb.put_item(
+        TableName=stack.table_name, Item={"id": {"S": LIMITS_KEY}, "limits": {"S": "not a map"}}
+    )
+    (sid,) = fleet({"state": "STOPPED"})
+
+    report = stack.invoke(load_event("scheduler.json"))
+
+    assert outcomes(report) == {sid: ("started", "replication-stopped", None)}
 
 
 def test_unreadable_cooldowns_hold_the_servers_instead_of_starting_them(stack: Stack, fleet) -> None:

@@ -204,7 +204,7 @@ def test_servers_that_are_not_candidates_cost_no_drs_or_dynamodb_request(
     assert named == candidate_ids
     operations = {k: v for k, v in dynamodb_requests.items() if not k.startswith(COOLDOWN_PREFIX)}
     assert operations == {
-        "GetItem": 2,  # the run journal and the last publication
+        "GetItem": 3,  # the run journal, the DRS limits the last run learned, the last publication
         "BatchGetItem": 1,  # the three candidates' items (cooldown and recent starts)
         "UpdateItem": 3 + 3 + 1 + 1,  # claims, confirms, the run journal, the idempotency record
         "PutItem": 1 + 1,  # the idempotency record and the publication record

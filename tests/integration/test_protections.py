@@ -141,7 +141,9 @@ def test_with_protect_source_networks_false_no_source_network_call_is_made(stack
 
 
 def test_a_network_conflict_and_a_throttled_start_behave_as_for_servers(stack: Stack, monkeypatch) -> None:
-    monkeypatch.setattr("reprotect.drs.THROTTLE_ATTEMPTS", 2)  # each hinted wait is a whole second
+    # Each hinted wait is a whole second: two attempts in all, whoever handles throttling
+    monkeypatch.setattr("reprotect.drs.THROTTLE_ATTEMPTS", 2)
+    monkeypatch.setattr("reprotect.pacing.THROTTLE_ATTEMPTS", 2)
     conflicted, throttled = make_source_network("STOPPED", tags={}), make_source_network("STOPPED", tags={})
     stack.backend.add_source_networks([conflicted, throttled])
     stack.faults.script(conflicted["sourceNetworkID"], "StartSourceNetworkReplication", ["ConflictException"])

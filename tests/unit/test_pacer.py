@@ -1,0 +1,412 @@
+"""The pacer's arithmetic on a fake clock: its phases, increases, decreases, queue and deadline.
+
+Every test drives `Pacer` with explicit times; none sleeps. `Limiter` is a token bucket of the kind
+the pacer faces (strict, burst 1, or bursty), so the search and the hold can be shown finding a limit.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+import pytest
+
+from reprotect import pacer as p
+from reprotect.pacer import Limit, Pacer, Phase
+
+RTT = 0.02  # the service answers this long after a call is sent
+
+
+def go(pacer: Pacer, now: float, latest: float = math.inf) -> float | None:
+    """One call joins the queue alone and asks for its turn: the time it may go (or None)."""
+    ticket = pacer.join()
+    at = pacer.turn(ticket, now, latest)
+    if at is not None and at > now:
+        pacer.leave(ticket)
+    return at
+
+
+def send(pacer: Pacer, now: float) -> float:
+    """A call that goes now (its turn must have come)."""
+    ticket = pacer.join()
+    assert pacer.turn(ticket, now) == now
+    return now
+
+
+@dataclass
+class Limiter:
+    """A token bucket: `rate` calls/s, `burst` tokens, full at first."""
+
+    rate: float
+    burst: float
+    tokens: float = field(init=False)
+    updated: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.tokens = self.burst
+
+    def admits(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+def drive(pacer: Pacer, limiter: Limiter, starts: int, *, t: float = 0.0) -> tuple[list[float], int]:
+    """One worker at a time: each call asks for its turn, goes, and hears its answer RTT later;
+    a refused call is retried at once. The admitted calls' times, and the refusals."""
+    admitted: list[float] = []
+    refused = 0
+    while len(admitted) < starts:
+        ticket = pacer.join()
+        while (at := pacer.turn(ticket, t)) is not None and at > t:
+            t = at
+        sent, t = t, t + RTT
+        if limiter.admits(sent):
+            pacer.admitted(sent, t)
+            admitted.append(sent)
+        else:
+            pacer.refused(sent, t)
+            refused += 1
+    return admitted, refused
+
+
+# ---- open: nothing refused yet --------------------------------------------------------------------
+
+
+def test_an_open_pacer_lets_calls_go_at_once_two_out_then_two_more_per_admitted_answer() -> None:
+    # Given a pacer that has seen no refusal
+    pacer = Pacer(max_burst=10)
+
+    # When calls come while others are out
+    first, second = send(pacer, 0.0), send(pacer, 0.0)
+    third = go(pacer, 0.0)
+
+    # Then two go at once, the third waits for an answer; an admitted answer lets three more out
+    # (its own place, and two more)
+    assert (first, second) == (0.0, 0.0)
+    assert third is not None
+    assert third > 0.0
+    pacer.admitted(first, RTT)
+    assert [send(pacer, RTT) for _ in range(3)] == [RTT] * 3
+    assert go(pacer, RTT) == pytest.approx(RTT + p.RECHECK)
+    assert pacer.phase is Phase.OPEN
+    assert pacer.learned() is None
+
+
+def test_a_sweep_that_is_never_throttled_is_never_paced() -> None:
+    pacer = Pacer(max_burst=10)
+    t = 0.0
+    for _ in range(200):
+        sent = send(pacer, t)
+        pacer.admitted(sent, t + RTT)
+        t += 0.001
+
+    assert pacer.phase is Phase.OPEN
+    assert pacer.learned() is None
+
+
+# ---- decrease ------------------------------------------------------------------------------------
+
+
+def test_a_limiter_with_a_burst_is_held_at_what_it_admitted_in_the_last_second() -> None:
+    # Given eight calls admitted at once, then the first refusal
+    pacer = Pacer(max_burst=10)
+    for _ in range(8):
+        pacer.admitted(0.0, RTT)
+    pacer.refused(0.01, 0.03)
+
+    # Then the pacer holds at 8 calls/s with a burst of 8, the first call a pace away
+    assert pacer.phase is Phase.HOLD
+    assert pacer.rate == pytest.approx(8.0)
+    assert pacer.burst == 8
+    assert go(pacer, 0.03) == pytest.approx(0.03 + 1 / 8)
+
+
+def test_the_burst_is_capped_at_max_burst() -> None:
+    pacer = Pacer(max_burst=4)
+    for _ in range(9):
+        pacer.admitted(0.0, RTT)
+    pacer.refused(0.01, 0.03)
+
+    assert pacer.burst == 4
+
+
+@pytest.mark.parametrize(("burst", "near"), [(1, p.NEAR), (2, p.NEAR_BURST)])
+def test_a_near_miss_lowers_the_rate_to_near_of_it_and_remembers_the_refused_rate(
+    burst: float, near: float
+) -> None:
+    # Given a pacer holding at 10/s (a strict limiter, or one with a burst, which absorbs more noise)
+    pacer = Pacer(Limit(rate=10, burst=burst), max_burst=10)
+    pacer.admitted(send(pacer, 0.0), RTT)
+    rate = pacer.rate
+
+    # When a call sent at that pace is refused
+    pacer.refused(send(pacer, 0.2), 0.22)
+
+    # Then the pace is lowered to `near` of itself, and kept for the next run
+    assert pacer.rate == pytest.approx(rate * near)
+    assert pacer.learned() == Limit(round(rate * near, 3), burst)
+
+
+def test_calls_already_out_when_the_rate_was_lowered_lower_it_no_further() -> None:
+    # Given ten calls sent together at 10/s, all refused
+    pacer = Pacer(Limit(rate=10, burst=10), max_burst=10)
+    wave = [send(pacer, 0.0) for _ in range(10)]
+
+    # When their answers come in one after the other
+    for sent in wave:
+        pacer.refused(sent, RTT)
+
+    # Then the rate was lowered once
+    assert pacer.rate == pytest.approx(10 * p.NEAR_BURST)
+
+
+def test_a_limit_that_fell_brings_the_rate_down_to_what_was_admitted() -> None:
+    # Given a pacer held at 10/s for more than a second, then refused more than one call in five
+    pacer = Pacer(Limit(rate=10, burst=1), max_burst=10)
+    t = 0.0
+    for _ in range(12):
+        pacer.admitted(t, t + RTT)
+        t += 0.1
+    for _ in range(5):  # the service now admits three calls in ten
+        pacer.admitted(t, t + RTT)
+        pacer.refused(t + 0.01, t + 0.01 + RTT)
+        pacer.refused(t + 0.02, t + 0.02 + RTT)
+        t += 0.2
+
+    # Then the rate fell below what a few near misses would give, but by at most FLOOR at a time
+    assert pacer.rate < 10 * p.NEAR**3
+    assert pacer.rate >= p.MIN_RATE
+
+
+def test_the_rate_never_falls_below_min_rate() -> None:
+    pacer = Pacer(Limit(rate=p.MIN_RATE, burst=1), max_burst=10)
+    t = 0.0
+    for _ in range(5):
+        pacer.refused(t, t + RTT)
+        t += 10
+
+    assert pacer.rate == p.MIN_RATE
+
+
+# ---- increase ------------------------------------------------------------------------------------
+
+
+def test_with_no_refused_rate_known_each_admitted_call_grows_the_rate() -> None:
+    pacer = Pacer(max_burst=10)
+    for _ in range(5):
+        pacer.admitted(0.0, RTT)
+    pacer.refused(0.01, 0.03)  # held at 5/s, no refused rate known at that pace
+    rate = pacer.rate
+
+    pacer.admitted(0.1, 0.12)
+
+    assert pacer.rate == pytest.approx(rate * (1 + p.GROW))
+
+
+def test_below_near_the_rate_climbs_a_share_of_the_gap_then_creeps() -> None:
+    # Given a pacer that was refused at 10/s and fell to 6/s
+    pacer = Pacer(Limit(rate=10, burst=1), max_burst=10)
+    pacer.refused(0.0, RTT)  # ceiling 10, rate 9.5
+    pacer.rate = 6.0
+    target = 10 * p.NEAR
+
+    # When calls are admitted
+    pacer.admitted(0.1, 0.12)
+    climbed = pacer.rate
+    for i in range(30):
+        pacer.admitted(0.2 + i * 0.1, 0.22 + i * 0.1)
+
+    # Then it climbs CLIMB of the gap, and once there only creeps
+    assert climbed == pytest.approx(6.0 + (target - 6.0) * p.CLIMB)
+    assert target * 0.98 < pacer.rate < target * (1 + p.CREEP) ** 30
+
+
+def test_well_past_the_last_refused_rate_without_a_refusal_the_limit_rose_and_the_rate_grows() -> None:
+    pacer = Pacer(Limit(rate=10, burst=1), max_burst=10)
+    pacer.refused(0.0, RTT)  # ceiling 10
+    pacer.rate = 10 * (2 - p.NEAR) * 1.01
+
+    pacer.admitted(0.1, 0.12)
+
+    assert pacer.rate == pytest.approx(10 * (2 - p.NEAR) * 1.01 * (1 + p.GROW))
+
+
+# ---- the search, against a strict limiter --------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit", [2.0, 10.0, 30.0])
+def test_a_strict_limit_is_found_within_a_few_calls_and_held_just_below(limit: float) -> None:
+    # Given a strict bucket (one call at a time) the pacer knows nothing of
+    pacer = Pacer(max_burst=10)
+    limiter = Limiter(limit, 1)
+
+    # When it starts 30 servers through it
+    admitted, refused = drive(pacer, limiter, 30)
+
+    # Then it searched, found the limit, and holds just below it with few refusals
+    assert pacer.phase is Phase.HOLD
+    assert limit * 0.88 <= pacer.rate <= limit
+    assert refused <= 8
+    pace = (len(admitted[-10:]) - 1) / (admitted[-1] - admitted[-10])
+    assert pace >= limit * 0.88
+
+
+def test_the_search_doubles_the_probe_interval_after_refusals_then_bisects() -> None:
+    # Given a strict limiter at 10/s and a pacer whose first refusal came just after an admission
+    pacer = Pacer(max_burst=10)
+    pacer.admitted(0.0, RTT)
+    pacer.refused(0.001, RTT + 0.001)
+    assert pacer.phase is Phase.SEARCH
+
+    # When probes keep coming: each waits for the last one's answer
+    limiter, limiter.tokens, limiter.updated = Limiter(10, 1), 0.0, 0.0
+    probes = []
+    t = RTT + 0.001
+    while pacer.phase is Phase.SEARCH:
+        ticket = pacer.join()
+        while (at := pacer.turn(ticket, t)) is not None and at > t:
+            t = at
+        probes.append(t)
+        if limiter.admits(t):
+            pacer.admitted(t, t + RTT)
+        else:
+            pacer.refused(t, t + RTT)
+        t += RTT
+
+    # Then they were one at a time, their intervals grew until one was admitted, and it ended close
+    assert all(b - a >= RTT for a, b in itertools.pairwise(probes))
+    assert len(probes) <= 10
+    assert 10 * 0.88 <= pacer.rate <= 10
+
+
+def test_one_call_at_a_time_while_a_probe_is_out() -> None:
+    pacer = Pacer(max_burst=10)
+    pacer.admitted(0.0, RTT)
+    pacer.refused(0.001, RTT)
+    send(pacer, 0.05)  # the probe
+
+    waiting = go(pacer, 0.06)
+
+    assert waiting == pytest.approx(0.06 + p.RECHECK)  # asks again (or when an answer wakes it)
+
+
+def test_a_round_trip_held_up_does_not_fool_the_search() -> None:
+    # Given a search from an admitted call at -0.5, and a probe that stalled: sent at 0, answered 0.3 s
+    # later, so the service checked it between 0 and 0.28 (its answer less the 20 ms round trip)
+    pacer = Pacer(max_burst=10)
+    pacer.admitted(-0.5, -0.5 + RTT)
+    pacer.refused(-0.49, -0.49 + RTT)
+    pacer.admitted(send(pacer, 0.0), 0.3)
+
+    # When the next probe, sent 0.32, is refused
+    pacer.refused(send(pacer, 0.32), 0.34)
+
+    # Then the refusal counts from the latest possible check (40 ms, not 320 ms, was too short) and
+    # the admission from the earliest (0.78 s was long enough): the next probe bisects those
+    assert pacer.phase is Phase.SEARCH
+    assert go(pacer, 0.34) == pytest.approx(0.28 + math.sqrt(0.04 * 0.78))
+
+
+# ---- hold: the queue, the burst, one call at a time -----------------------------------------------
+
+
+def test_waiters_queue_first_come_first_served_one_pace_apart() -> None:
+    pacer = Pacer(Limit(rate=4, burst=1), max_burst=10)
+    send(pacer, 0.0)
+    tickets = [pacer.join() for _ in range(3)]
+
+    times = [pacer.turn(ticket, 0.0) for ticket in tickets]
+
+    assert times == pytest.approx([0.25, 0.5, 0.75])
+
+
+def test_a_lower_rate_reaches_every_waiter_at_once() -> None:
+    # Given two callers waiting their turns at 10/s
+    pacer = Pacer(Limit(rate=10, burst=10), max_burst=10)
+    pacer.rate = 10.0
+    for _ in range(10):
+        send(pacer, 0.0)
+    first, second = pacer.join(), pacer.join()
+    assert pacer.turn(second, 0.0) == pytest.approx(0.2)
+
+    # When a refusal lowers the rate
+    pacer.refused(0.0, 0.01)
+
+    # Then both turns are recomputed from the new pace when they ask again
+    assert pacer.turn(first, 0.01) == pytest.approx(0.01 + 1 / pacer.rate)
+    assert pacer.turn(second, 0.01) == pytest.approx(0.01 + 2 / pacer.rate)
+
+
+def test_a_seeded_pacer_starts_with_a_full_bucket() -> None:
+    pacer = Pacer(Limit(rate=5, burst=3), max_burst=10)
+
+    sent = [go(pacer, 0.0) for _ in range(3)]
+
+    assert pacer.phase is Phase.HOLD
+    assert sent == [0.0, 0.0, 0.0]
+    assert go(pacer, 0.0) == pytest.approx(0.2)
+
+
+def test_strict_calls_go_one_at_a_time_a_pace_after_the_last_admitted_one() -> None:
+    # Given a strict limiter held at 5/s, round trips of 20 ms
+    pacer = Pacer(Limit(rate=5, burst=1), max_burst=10)
+    pacer.admitted(send(pacer, 0.0), RTT)
+
+    # When the next call is out and held up on its way (answered 0.3 s after it went)
+    sent = send(pacer, 0.2)
+    assert go(pacer, 0.4) == pytest.approx(0.4 + p.RECHECK)  # waits for that answer
+    pacer.admitted(sent, 0.5)
+
+    # Then the one after goes a pace after the latest the service can have checked it
+    assert go(pacer, 0.5) == pytest.approx(0.5 - RTT + 1 / pacer.rate)
+
+
+# ---- the deadline ----------------------------------------------------------------------------------
+
+
+def test_a_turn_after_latest_is_refused_and_leaves_the_queue() -> None:
+    # Given a pacer at 2/s with a call just sent
+    pacer = Pacer(Limit(rate=2, burst=1), max_burst=10)
+    pacer.admitted(send(pacer, 0.0), RTT)
+    late, next_one = pacer.join(), pacer.join()
+
+    # When the first in the queue may not go later than 0.3 s (its turn is at 0.5)
+    refused = pacer.turn(late, 0.1, latest=0.3)
+
+    # Then it gets no turn and is out of the queue: the next one now comes first
+    assert refused is None
+    assert pacer.turn(next_one, 0.1) == pytest.approx(0.5)
+
+
+def test_a_turn_in_time_is_granted_at_its_time() -> None:
+    pacer = Pacer(Limit(rate=2, burst=1), max_burst=10)
+    pacer.admitted(send(pacer, 0.0), RTT)
+
+    assert go(pacer, 0.1, latest=0.5) == pytest.approx(0.5)
+
+
+# ---- answers that teach nothing ------------------------------------------------------------------
+
+
+def test_an_unanswered_call_is_no_longer_out() -> None:
+    pacer = Pacer(max_burst=10)
+    sent = [send(pacer, 0.0), send(pacer, 0.0)]
+
+    pacer.unanswered(sent[0])
+
+    assert go(pacer, 0.01) == 0.01
+
+
+def test_a_call_that_never_reports_back_stops_holding_others_back() -> None:
+    pacer = Pacer(max_burst=10)
+    pacer.admitted(send(pacer, 0.0), RTT)  # a round trip is known; four may be out now
+    for _ in range(4):
+        send(pacer, RTT)
+
+    assert go(pacer, 0.5) == pytest.approx(0.5 + p.RECHECK)
+    assert go(pacer, RTT + p.STALE_SECONDS + 0.01) == pytest.approx(RTT + p.STALE_SECONDS + 0.01)

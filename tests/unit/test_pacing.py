@@ -1,0 +1,177 @@
+"""The pacer's botocore side on a fake clock: Retry-After, the deadline, and what the hooks teach it.
+
+The hooks are called as botocore calls them (`before-call`, `before-send`, `needs-retry`, in that order
+per attempt); waiting advances the fake clock instead of sleeping.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from reprotect import pacing
+from reprotect.deadline import Deadline
+from reprotect.pacer import Limit, Phase
+from reprotect.pacing import NotSent, Pacing, hint_seconds, retry_delay
+
+PER_ATTEMPT = 1.0
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.waits: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def wait(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+def answer(status: int, retry_after: str | None = None) -> tuple[Any, dict[str, Any]]:
+    headers = {"Retry-After": retry_after} if retry_after is not None else {}
+    parsed: dict[str, Any] = {"ResponseMetadata": {"HTTPStatusCode": status}}
+    if status == 429:
+        parsed["Error"] = {"Code": "ThrottlingException"}
+    if retry_after is not None:
+        parsed["retryAfterSeconds"] = retry_after
+    return SimpleNamespace(status_code=status, headers=headers), parsed
+
+
+def run_for(clock: FakeClock, seconds: float, *, seeds: dict[str, Limit] | None = None) -> Pacing:
+    deadline = Deadline.after(seconds, clock=clock)
+    return Pacing(deadline, max_burst=10, seeds=seeds or {}, clock=clock, wait=clock.wait)
+
+
+def attempt(run: Pacing, response: Any, *, attempts: int = 1, operation: str = "StartReplication") -> Any:
+    """One attempt of a new call: its turn, then its answer; what needs-retry answers."""
+    run._begin(model=SimpleNamespace(name=operation))
+    run._before_send(PER_ATTEMPT)
+    return run._after_attempt(PER_ATTEMPT, response=response, attempts=attempts)
+
+
+# ---- Retry-After -----------------------------------------------------------------------------------
+
+
+def test_a_throttled_call_waits_the_hint_before_queueing_for_its_turn() -> None:
+    clock = FakeClock()
+    deadline = Deadline.after(300, clock=clock)
+
+    assert retry_delay(answer(429, "1"), 1, deadline, PER_ATTEMPT) == 1.0
+
+
+def test_without_a_hint_the_retry_queues_at_once() -> None:
+    deadline = Deadline.after(300, clock=FakeClock())
+
+    assert retry_delay(answer(429), 1, deadline, PER_ATTEMPT) == 0.0
+
+
+def test_a_long_hint_is_cut() -> None:
+    deadline = Deadline.after(3600, clock=FakeClock())
+
+    assert retry_delay(answer(429, "600"), 1, deadline, PER_ATTEMPT) == pacing.MAX_HINT_SECONDS
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"), [("2", 2.0), ("0.25", 0.25), ("soon", None), ("nan", None), ("inf", None)]
+)
+def test_hints_are_read_as_seconds_or_ignored(header: str, seconds: float | None) -> None:
+    assert hint_seconds(answer(429, header)) == seconds
+
+
+def test_no_retry_after_the_throttle_attempts() -> None:
+    deadline = Deadline.after(300, clock=FakeClock())
+
+    assert retry_delay(answer(429, "1"), pacing.THROTTLE_ATTEMPTS, deadline, PER_ATTEMPT) is None
+
+
+def test_a_hint_is_never_waited_past_the_deadline() -> None:
+    # Given 7 s left and a margin of 10 s: a wait and the attempt after it must end within 2 s
+    clock = FakeClock()
+    deadline = Deadline(ends_at=clock.now + 7, margin=10, clock=clock)
+
+    assert retry_delay(answer(429, "1"), 1, deadline, 0.5) == 1.0
+    assert retry_delay(answer(429, "2"), 1, deadline, 0.5) is None
+    assert retry_delay(answer(429, "1"), 1, deadline, 1.5) is None
+
+
+# ---- the hooks ---------------------------------------------------------------------------------------
+
+
+def test_a_throttled_call_teaches_its_operations_pacer_only() -> None:
+    clock = FakeClock()
+    run = run_for(clock, 300)
+
+    attempt(run, answer(200))
+    delay = attempt(run, answer(429, "1"))
+    attempt(run, answer(200), operation="DescribeSourceServers")
+
+    assert delay == 1.0
+    assert run.pacer("StartReplication").phase is Phase.SEARCH
+    assert run.pacer("DescribeSourceServers").phase is Phase.OPEN
+
+
+def test_other_errors_are_left_to_botocore_and_teach_nothing() -> None:
+    clock = FakeClock()
+    run = run_for(clock, 300)
+
+    assert attempt(run, answer(500)) is None
+    assert attempt(run, None) is None  # no answer at all (a timeout)
+
+    assert run.pacer("StartReplication").phase is Phase.OPEN
+    assert run.learned() == {}
+
+
+def test_a_turn_is_waited_for_on_the_clock() -> None:
+    # Given a limit kept from an earlier run: 2 calls/s, no burst
+    clock = FakeClock()
+    run = run_for(clock, 300, seeds={"StartReplication": Limit(2, 1)})
+
+    # When three calls go one after the other
+    for _ in range(3):
+        attempt(run, answer(200))
+
+    # Then the second and third waited half a second each
+    assert clock.waits == pytest.approx([0.5, 0.5], rel=1e-3)
+    assert "StartReplication" in run.learned()
+
+
+def test_a_turn_that_would_come_too_late_is_not_sent() -> None:
+    # Given a run of 41 s (margin 20 s: every attempt must end 10 s before the end, at 31 s) and a
+    # limit of one call in 5 s
+    clock = FakeClock()
+    run = run_for(clock, 41, seeds={"StartReplication": Limit(0.2, 1)})
+    attempt(run, answer(200))  # at once: the bucket starts full
+    clock.now += 26
+
+    # When a call goes at 26 s, the next one's turn is at 31 s: its attempt (1 s) would end too late
+    attempt(run, answer(200))
+    run._begin(model=SimpleNamespace(name="StartReplication"))
+    with pytest.raises(NotSent) as refused:
+        run._before_send(PER_ATTEMPT)
+    assert refused.value.response["Error"]["Code"] == "ThrottlingException"
+
+
+def test_a_throttled_call_given_up_on_is_not_sent_again_by_botocore() -> None:
+    clock = FakeClock()
+    run = run_for(clock, 300)
+    run._begin(model=SimpleNamespace(name="StartReplication"))
+    run._before_send(PER_ATTEMPT)
+
+    delay = run._after_attempt(PER_ATTEMPT, response=answer(429), attempts=pacing.THROTTLE_ATTEMPTS)
+
+    assert delay is None
+    with pytest.raises(NotSent, match="still throttled after 8 attempts"):
+        run._before_send(PER_ATTEMPT)  # botocore's own retry handler tries once more
+
+
+def test_an_attempt_this_module_did_not_send_teaches_nothing() -> None:
+    run = run_for(FakeClock(), 300)
+    run._begin(model=SimpleNamespace(name="StartReplication"))
+
+    assert run._after_attempt(PER_ATTEMPT, response=answer(429), attempts=1) is None
+    assert run.pacer("StartReplication").phase is Phase.OPEN
