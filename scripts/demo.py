@@ -42,12 +42,15 @@ def logs_to(stream: IO[str]) -> Iterator[None]:
     """Point the function's log handler at `stream` (Lambda sends stdout to CloudWatch Logs; here we
     keep it). Powertools' handler holds the stdout it was made with, so redirecting stdout is not enough."""
     handlers = [h for h in logging.getLogger(SERVICE_NAME).handlers if isinstance(h, logging.StreamHandler)]
-    previous = [h.setStream(stream) for h in handlers]
+    # Swapped without setStream, which flushes the old stream: one a finished caller has closed raises.
+    previous = [h.stream for h in handlers]
+    for handler in handlers:
+        handler.stream = stream
     try:
         yield
     finally:
         for handler, old in zip(handlers, previous, strict=True):
-            handler.setStream(old)
+            handler.stream = old
 
 
 class Demo:

@@ -216,6 +216,7 @@ def outcomes(report: dict[str, Any]) -> dict[str, tuple[str, str]]:
     ],
 )
 def test_admit(kwargs: dict[str, Any], expected: Any) -> None:
+    kwargs = dict(kwargs)  # the parameters are shared by every run of this case
     limits = decisions.Limits(
         max_starts=5,
         replicating_limit=300,

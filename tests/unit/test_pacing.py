@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from reprotect import pacing
 from reprotect.deadline import Deadline
 from reprotect.pacer import Limit, Phase
 from reprotect.pacing import NotSent, Pacing, hint_seconds, retry_delay
@@ -73,7 +72,7 @@ def test_without_a_hint_the_retry_queues_at_once() -> None:
 def test_a_long_hint_is_cut() -> None:
     deadline = Deadline.after(3600, clock=FakeClock())
 
-    assert retry_delay(answer(429, "600"), 1, deadline, PER_ATTEMPT) == pacing.MAX_HINT_SECONDS
+    assert retry_delay(answer(429, "600"), 1, deadline, PER_ATTEMPT) == 20.0  # README: Retry-After up to 20 s
 
 
 @pytest.mark.parametrize(
@@ -86,7 +85,9 @@ def test_hints_are_read_as_seconds_or_ignored(header: str, seconds: float | None
 def test_no_retry_after_the_throttle_attempts() -> None:
     deadline = Deadline.after(300, clock=FakeClock())
 
-    assert retry_delay(answer(429, "1"), pacing.THROTTLE_ATTEMPTS, deadline, PER_ATTEMPT) is None
+    # README: "a throttled call is retried up to 8 attempts in all"
+    assert retry_delay(answer(429, "1"), 7, deadline, PER_ATTEMPT) == 1.0
+    assert retry_delay(answer(429, "1"), 8, deadline, PER_ATTEMPT) is None
 
 
 def test_a_hint_is_never_waited_past_the_deadline() -> None:
@@ -162,7 +163,7 @@ def test_a_throttled_call_given_up_on_is_not_sent_again_by_botocore() -> None:
     run._begin(model=SimpleNamespace(name="StartReplication"))
     run._before_send(PER_ATTEMPT)
 
-    delay = run._after_attempt(PER_ATTEMPT, response=answer(429), attempts=pacing.THROTTLE_ATTEMPTS)
+    delay = run._after_attempt(PER_ATTEMPT, response=answer(429), attempts=8)
 
     assert delay is None
     with pytest.raises(NotSent, match="still throttled after 8 attempts"):
