@@ -78,7 +78,7 @@ demo: setup
 # mutmut names mutants after paths below src/, hence the link; docs/mutation.md gets the scores.
 mutation: setup
 	mkdir -p src && ln -sfn ../lambdas/reprotect src/reprotect
-	$(VENV)/bin/mutmut run --max-children 2
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/mutmut run --max-children 2
 	$(PY) -m scripts.mutation_report
 
 faults: setup
