@@ -187,17 +187,14 @@ def _size(report: Report) -> int:
 
 def table(report: Report) -> str:
     """The report's servers as a fixed-width table, then the run's verdict (the CLI's output)."""
-    lines = ["  ".join(name.ljust(width) for name, width in _COLUMNS).rstrip()]
-    for server in report.servers:
-        row = server.to_dict()
-        cells = [clean(row.get(name) or "-") for name, _ in _COLUMNS]
-        lines.append(
-            "  ".join(cell.ljust(width) for cell, (_, width) in zip(cells, _COLUMNS, strict=True)).rstrip()
-        )
+    lines = _rows(_COLUMNS, [server.to_dict() for server in report.servers])
     if not report.servers:
         lines.append("(no server needed anything)")
     for listing in (report.networks, report.instances):
-        lines += _listing_rows(listing)
+        if listing.entries:
+            info = KINDS[listing.kind]
+            columns = ((info.id_key, 21), (info.related_key, 24), *_COLUMNS[2:])
+            lines += ["", *_rows(columns, [entry.to_dict() for entry in listing.entries])]
     lines += ["", f"{report.status.upper()} {where(report)}: {summary(report)}"]
     if report.error:
         lines.append(f"error: {report.error.code}: {report.error.message}")
@@ -206,17 +203,12 @@ def table(report: Report) -> str:
     return "\n".join(lines)
 
 
-def _listing_rows(listing: Listing) -> list[str]:
-    """A source network's or recovery instance's entries as rows under the servers' (the CLI's table)."""
-    if not listing.entries:
-        return []
-    info = KINDS[listing.kind]
-    columns = ((info.id_key, 21), (info.related_key, 24), ("outcome", 11), ("reason", 30), ("detail", 0))
-    lines = ["", "  ".join(name.ljust(width) for name, width in columns).rstrip()]
-    for entry in listing.entries:
-        row = entry.to_dict()
-        cells = [clean(row.get(name) or "-") for name, _ in columns]
-        lines.append(
-            "  ".join(cell.ljust(width) for cell, (_, width) in zip(cells, columns, strict=True)).rstrip()
-        )
-    return lines
+def _rows(columns: tuple[tuple[str, int], ...], rows: list[dict[str, object]]) -> list[str]:
+    """A header, then one line per row: each cell padded to its column's width, `-` when empty."""
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell.ljust(width) for cell, (_, width) in zip(cells, columns, strict=True)).rstrip()
+
+    return [line([name for name, _ in columns])] + [
+        line([clean(row.get(name) or "-") for name, _ in columns]) for row in rows
+    ]
