@@ -284,10 +284,18 @@ def test_a_would_start_spends_the_cap_like_a_start() -> None:
     ],
 )
 def test_what_a_start_error_means(code: str, outcome: Outcome, reason: Reason) -> None:
+    details = {  # DRS's own message, cut to 200 characters, where it says more than the reason
+        "ConflictException": "x" * 200,
+        "ResourceNotFoundException": "deleted while the run was going",
+        "ThrottlingException": "still throttled after retries",
+        "TooManyRequestsException": "still throttled after retries",
+        "InternalServerException": "x" * 200,
+        "AccessDeniedException": "x" * 200,
+    }
     verdict = decisions.start_refused(CANDIDATE, code, "x" * 500)
 
     assert (verdict.outcome, verdict.reason, verdict.error_code) == (outcome, reason, code)
-    assert verdict.detail is None or len(verdict.detail) <= 200
+    assert verdict.detail == details[code]
 
 
 def test_a_requested_id_never_described() -> None:
@@ -296,6 +304,82 @@ def test_a_requested_id_never_described() -> None:
 
     assert (unknown.outcome, unknown.reason) == (Outcome.SKIPPED, Reason.NOT_FOUND)
     assert (unreached.outcome, unreached.reason) == (Outcome.DEFERRED, Reason.DEADLINE)
+
+
+ID = "s-00000000000000009"
+
+
+@pytest.mark.parametrize(
+    ("decide", "expected"),
+    [
+        (
+            lambda: decisions.not_described(ID, sweep_complete=True),
+            ServerOutcome(ID, None, Outcome.SKIPPED, Reason.NOT_FOUND, "DRS does not know this id"),
+        ),
+        (
+            lambda: decisions.not_described(ID, sweep_complete=False),
+            ServerOutcome(ID, None, Outcome.DEFERRED, Reason.DEADLINE, decisions.NOT_REACHED),
+        ),
+        (
+            lambda: decisions.not_described(ID, sweep_complete=False, describe_failed=True),
+            ServerOutcome(
+                ID,
+                None,
+                Outcome.DEFERRED,
+                Reason.DESCRIBE_FAILED,
+                "DescribeSourceServers failed before reaching it",
+            ),
+        ),
+        (
+            lambda: decisions.past_deadline(CANDIDATE),
+            CANDIDATE.outcome(
+                Outcome.DEFERRED, Reason.DEADLINE, "not reached before the invocation's deadline"
+            ),
+        ),
+        (
+            lambda: decisions.uncounted(CANDIDATE, describe_failed=True),
+            CANDIDATE.outcome(
+                Outcome.DEFERRED,
+                Reason.DESCRIBE_FAILED,
+                "DescribeSourceServers failed before the replicating servers were counted",
+            ),
+        ),
+        (
+            lambda: decisions.uncounted(CANDIDATE, describe_failed=False),
+            CANDIDATE.outcome(Outcome.DEFERRED, Reason.DEADLINE, decisions.NOT_REACHED),
+        ),
+        (
+            lambda: decisions.lookup_failed(CANDIDATE, "AccessDeniedException"),
+            CANDIDATE.outcome(
+                Outcome.FAILED,
+                Reason.RECOVERY_LOOKUP_FAILED,
+                "DescribeRecoveryInstances failed (AccessDeniedException):"
+                " not started, it may have failed over",
+                "AccessDeniedException",
+            ),
+        ),
+        (
+            lambda: decisions.store_failed(CANDIDATE, "ProvisionedThroughputExceededException", "y" * 300),
+            CANDIDATE.outcome(
+                Outcome.FAILED,
+                Reason.COOLDOWN_UNAVAILABLE,
+                "y" * 200,
+                "ProvisionedThroughputExceededException",
+            ),
+        ),
+        (
+            lambda: decisions.unconfirmed(CANDIDATE, "ReadTimeoutError"),
+            CANDIDATE.attention(
+                Reason.START_UNCONFIRMED,
+                "StartReplication answered ReadTimeoutError"
+                " and the server could not be described again in time",
+                "ReadTimeoutError",
+            ),
+        ),
+    ],
+)
+def test_each_decision_gives_the_whole_outcome_a_person_reads(decide: Any, expected: ServerOutcome) -> None:
+    assert decide() == expected
 
 
 # ---- the deadline -----------------------------------------------------------------------------
