@@ -5,6 +5,7 @@ in, an outcome out; no I/O, no clock (`now` is given), no threads."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from reprotect import lifecycle
 from reprotect.holds import Cooling, Record
@@ -13,10 +14,27 @@ from reprotect.selection import Candidate, Verdict
 
 NOT_REACHED = "not reached before the invocation's deadline"
 STARTED_EARLIER = "started by an earlier attempt of this event"
+GONE = "deleted while the run was going"
 UNREADABLE_ITEM = "UnreadableCooldownItem"
 MAX_DETAIL = 200
 _THROTTLED = frozenset({"ThrottlingException", "TooManyRequestsException"})
 _LOST_ANSWERS = frozenset({"ReadTimeoutError", "ConnectionClosedError", "ResponseStreamingError"})
+
+T = TypeVar("T", covariant=True)
+
+
+class Subject(Protocol[T]):
+    """What a run acts on: a server (`Candidate`), a source network or recovery instance (`Target`).
+    The decisions shared by all of them take one and give its outcome."""
+
+    def outcome(
+        self,
+        kind: Outcome,
+        reason: Reason,
+        detail: str | None = None,
+        code: str | None = None,
+        diagnosis: str | None = None,
+    ) -> T: ...
 
 
 @dataclass(frozen=True)
@@ -91,8 +109,8 @@ def defer(candidate: Candidate, bound: Reason | None, limits: Limits) -> ServerO
     return past_deadline(candidate)
 
 
-def past_deadline(candidate: Candidate) -> ServerOutcome:
-    return candidate.outcome(Outcome.DEFERRED, Reason.DEADLINE, NOT_REACHED)
+def past_deadline(subject: Subject[T]) -> T:
+    return subject.outcome(Outcome.DEFERRED, Reason.DEADLINE, NOT_REACHED)
 
 
 def held(candidate: Candidate, cooling: Cooling, *, by: str = "another run") -> ServerOutcome:
@@ -107,9 +125,9 @@ def held(candidate: Candidate, cooling: Cooling, *, by: str = "another run") -> 
     return candidate.outcome(Outcome.SKIPPED, Reason.COOLDOWN, detail)
 
 
-def store_failed(candidate: Candidate, code: str, message: str) -> ServerOutcome:
-    """The cooldown could not be read or written: starting blind could restart it too soon."""
-    return candidate.outcome(Outcome.FAILED, Reason.COOLDOWN_UNAVAILABLE, message[:MAX_DETAIL], code)
+def store_failed(subject: Subject[T], code: str, message: str) -> T:
+    """Its cooldown or claim could not be read or written: acting blind could act twice too soon."""
+    return subject.outcome(Outcome.FAILED, Reason.COOLDOWN_UNAVAILABLE, message[:MAX_DETAIL], code)
 
 
 def failed_over(candidate: Candidate, detail: str) -> ServerOutcome:
@@ -147,7 +165,7 @@ def settled(candidate: Candidate, code: str, state: str | None, *, earlier: bool
     """An ambiguous start, settled by describing the server again (`state` None: no longer known).
     `earlier`: an earlier attempt of this event set out to start it, so a start found is that one's."""
     if state is None:
-        return candidate.outcome(Outcome.SKIPPED, Reason.NOT_FOUND, "deleted while the run was going", code)
+        return candidate.outcome(Outcome.SKIPPED, Reason.NOT_FOUND, GONE, code)
     if state == "STOPPED":
         return candidate.outcome(
             Outcome.FAILED,
@@ -166,15 +184,18 @@ def unconfirmed(candidate: Candidate, code: str) -> ServerOutcome:
     return candidate.attention(Reason.START_UNCONFIRMED, detail, code)
 
 
-def start_refused(candidate: Candidate, code: str, message: str) -> ServerOutcome:
-    """What a StartReplication error answer (after botocore's retries) means for the server."""
+def start_refused(
+    subject: Subject[T], code: str, message: str, *, conflict: Reason = Reason.NO_LONGER_STOPPED
+) -> T:
+    """What an error answer to the call (after botocore's retries) means for its subject. `conflict`:
+    what a ConflictException says, that the call is no longer needed."""
     if code == "ConflictException":
-        return candidate.outcome(Outcome.SKIPPED, Reason.NO_LONGER_STOPPED, message[:MAX_DETAIL], code)
+        return subject.outcome(Outcome.SKIPPED, conflict, message[:MAX_DETAIL], code)
     if code == "ResourceNotFoundException":
-        return candidate.outcome(Outcome.SKIPPED, Reason.NOT_FOUND, "deleted while the run was going", code)
+        return subject.outcome(Outcome.SKIPPED, Reason.NOT_FOUND, GONE, code)
     if code in _THROTTLED:
-        return candidate.outcome(Outcome.DEFERRED, Reason.THROTTLED, "still throttled after retries", code)
-    return candidate.outcome(Outcome.FAILED, Reason.START_FAILED, message[:MAX_DETAIL], code)
+        return subject.outcome(Outcome.DEFERRED, Reason.THROTTLED, "still throttled after retries", code)
+    return subject.outcome(Outcome.FAILED, Reason.START_FAILED, message[:MAX_DETAIL], code)
 
 
 def not_described(server_id: str, *, sweep_complete: bool, describe_failed: bool = False) -> ServerOutcome:

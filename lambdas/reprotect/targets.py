@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reprotect.decisions import MAX_DETAIL, NOT_REACHED, STARTED_EARLIER
+from reprotect.decisions import (
+    GONE,
+    MAX_DETAIL,
+    STARTED_EARLIER,
+    UNREADABLE_ITEM,
+    past_deadline,
+    start_refused,
+    store_failed,
+)
 from reprotect.diagnosis import diagnose_kind
 from reprotect.holds import Cooling
 from reprotect.outcomes import Entry, Kind, Outcome, Reason
-
-_THROTTLED = frozenset({"ThrottlingException", "TooManyRequestsException"})
-UNREADABLE_ITEM = "UnreadableCooldownItem"
 
 
 @dataclass(frozen=True)
@@ -93,28 +98,13 @@ def held(target: Target, cooling: Cooling) -> Entry:
     return target.outcome(Outcome.SKIPPED, Reason.COOLDOWN, detail)
 
 
-def store_failed(target: Target, code: str, message: str) -> Entry:
-    """Its claim could not be read or written: calling blind could call twice, so it is not called."""
-    return target.outcome(Outcome.FAILED, Reason.COOLDOWN_UNAVAILABLE, message[:MAX_DETAIL], code)
-
-
-def past_deadline(target: Target) -> Entry:
-    return target.outcome(Outcome.DEFERRED, Reason.DEADLINE, NOT_REACHED)
+def refused(target: Target, code: str, message: str) -> Entry:
+    """What an error answer (after botocore's retries) means for the target."""
+    return start_refused(target, code, message, conflict=target.act.conflict)
 
 
 def started(target: Target, detail: str | None = None) -> Entry:
     return target.outcome(Outcome.STARTED, target.act.started, detail)
-
-
-def refused(target: Target, code: str, message: str) -> Entry:
-    """What an error answer (after botocore's retries) means for the target."""
-    if code == "ConflictException":
-        return target.outcome(Outcome.SKIPPED, target.act.conflict, message[:MAX_DETAIL], code)
-    if code == "ResourceNotFoundException":
-        return target.outcome(Outcome.SKIPPED, Reason.NOT_FOUND, "deleted while the run was going", code)
-    if code in _THROTTLED:
-        return target.outcome(Outcome.DEFERRED, Reason.THROTTLED, "still throttled after retries", code)
-    return target.outcome(Outcome.FAILED, Reason.START_FAILED, message[:MAX_DETAIL], code)
 
 
 def settled(target: Target, code: str, state: str | None, *, earlier: bool = False) -> Entry:
@@ -122,7 +112,7 @@ def settled(target: Target, code: str, state: str | None, *, earlier: bool = Fal
     lists it). `earlier`: an earlier attempt of this event set out to call, so a call found is its."""
     act = target.act
     if state is None:
-        return target.outcome(Outcome.SKIPPED, Reason.NOT_FOUND, "deleted while the run was going", code)
+        return target.outcome(Outcome.SKIPPED, Reason.NOT_FOUND, GONE, code)
     if state == act.idle:
         detail = f"{act.operation} answered {code}; DRS still shows {act.idle}"
         return target.outcome(Outcome.FAILED, Reason.START_FAILED, detail, code)

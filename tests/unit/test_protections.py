@@ -234,3 +234,132 @@ def test_an_ambiguous_answer_is_settled_by_what_drs_shows() -> None:
     assert "never asks twice" in lost.diagnosis
     assert lost.outcome is Outcome.ATTENTION
     assert lost.reason is Reason.START_UNCONFIRMED
+
+
+def entry(target: t.Target, outcome: Outcome, reason: Reason, detail: str | None, code: str | None) -> Entry:
+    return Entry(target.act.kind, target.resource_id, target.related, outcome, reason, detail, code)
+
+
+@pytest.mark.parametrize(
+    ("decide", "expected"),
+    [
+        (
+            lambda: t.refused(NETWORK, "ConflictException", "x" * 300),
+            entry(NETWORK, Outcome.SKIPPED, Reason.NO_LONGER_STOPPED, "x" * 200, "ConflictException"),
+        ),
+        (
+            lambda: t.refused(INSTANCE, "ResourceNotFoundException", "gone"),
+            entry(
+                INSTANCE,
+                Outcome.SKIPPED,
+                Reason.NOT_FOUND,
+                "deleted while the run was going",
+                "ResourceNotFoundException",
+            ),
+        ),
+        (
+            lambda: t.refused(INSTANCE, "TooManyRequestsException", "slow down"),
+            entry(
+                INSTANCE,
+                Outcome.DEFERRED,
+                Reason.THROTTLED,
+                "still throttled after retries",
+                "TooManyRequestsException",
+            ),
+        ),
+        (
+            lambda: t.refused(NETWORK, "AccessDeniedException", "y" * 300),
+            entry(NETWORK, Outcome.FAILED, Reason.START_FAILED, "y" * 200, "AccessDeniedException"),
+        ),
+        (
+            lambda: t.settled(NETWORK, "ReadTimeoutError", None),
+            entry(
+                NETWORK,
+                Outcome.SKIPPED,
+                Reason.NOT_FOUND,
+                "deleted while the run was going",
+                "ReadTimeoutError",
+            ),
+        ),
+        (
+            lambda: t.settled(INSTANCE, "ReadTimeoutError", "NOT_STARTED"),
+            entry(
+                INSTANCE,
+                Outcome.FAILED,
+                Reason.START_FAILED,
+                "ReverseReplication answered ReadTimeoutError; DRS still shows NOT_STARTED",
+                "ReadTimeoutError",
+            ),
+        ),
+        (
+            # A 409 with no earlier attempt of this event: someone else reversed it, not an earlier try.
+            lambda: t.settled(INSTANCE, "ConflictException", "INITIATING"),
+            entry(
+                INSTANCE,
+                Outcome.STARTED,
+                Reason.REVERSE_REPLICATION,
+                "ReverseReplication answered ConflictException, but DRS shows INITIATING",
+                None,
+            ),
+        ),
+        (
+            lambda: t.settled(NETWORK, "InternalServerException", "STARTED", earlier=True),
+            entry(
+                NETWORK,
+                Outcome.STARTED,
+                Reason.REPLICATION_STOPPED,
+                "StartSourceNetworkReplication answered InternalServerException, but DRS shows STARTED",
+                None,
+            ),
+        ),
+        (
+            lambda: admit(hold=Cooling("2026-11-27T07:00:00Z", confirmed=False)),
+            entry(
+                NETWORK,
+                Outcome.SKIPPED,
+                Reason.COOLDOWN,
+                "being acted on by another run (its claim lasts until 2026-11-27T07:00:00Z)",
+                None,
+            ),
+        ),
+        (
+            lambda: admit(hold=Cooling(None, problem="unreadable cooldown item")),
+            entry(
+                NETWORK,
+                Outcome.FAILED,
+                Reason.COOLDOWN_UNAVAILABLE,
+                "unreadable cooldown item",
+                "UnreadableCooldownItem",
+            ),
+        ),
+        (
+            lambda: admit(admitted=7, cap=7),
+            entry(NETWORK, Outcome.DEFERRED, Reason.MAX_STARTS, "MAX_STARTS_PER_RUN=7 reached", None),
+        ),
+        (
+            lambda: admit(deadline_reached=True),
+            entry(
+                NETWORK,
+                Outcome.DEFERRED,
+                Reason.DEADLINE,
+                "not reached before the invocation's deadline",
+                None,
+            ),
+        ),
+    ],
+)
+def test_each_decision_gives_the_whole_entry_a_person_reads(decide: Any, expected: Entry) -> None:
+    assert decide() == expected
+
+
+def test_an_unsettled_answer_names_the_call_and_keeps_drs_error_code() -> None:
+    lost = t.unconfirmed(NETWORK, "ReadTimeoutError")
+
+    assert (lost.outcome, lost.reason, lost.error_code) == (
+        Outcome.ATTENTION,
+        Reason.START_UNCONFIRMED,
+        "ReadTimeoutError",
+    )
+    assert lost.detail == (
+        "StartSourceNetworkReplication answered ReadTimeoutError and DRS could not be asked again in time"
+    )
