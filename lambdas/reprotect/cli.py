@@ -6,7 +6,7 @@ and logs only with --verbose (warnings and errors always). Settings come from th
 defaults are the Lambda's); the environment supplies the region, profile, credentials and botocore's
 AWS_RETRY_MODE / AWS_MAX_ATTEMPTS.
 
-Exit codes: 0 the run finished (ok, dry-run or idle); 1 it failed or partly failed (the report says
+Exit codes: 0 the run finished (ok, attention, dry-run or idle); 1 it failed or partly failed (the report says
 why); 2 an option is wrong; 3 no region, profile or credentials. 2 and 3 come before any AWS call.
 """
 
@@ -30,7 +30,7 @@ from reprotect.contract import Setting, SettingError
 from reprotect.deadline import UNBOUNDED_SECONDS, Deadline
 from reprotect.events import InvalidEventError, RunRequest, Trigger, parse_event
 from reprotect.observability import logger
-from reprotect.report import Status
+from reprotect.report import SCHEMA_VERSION, Status
 from reprotect.tags import TagSpec
 
 PROG = "drs-reprotect"
@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,  # a flag is spelled out, as the settings are: no guessing in a DR tool
         description="Find stopped DRS source servers and restart their replication, as the Lambda does."
         " A dry run unless --apply.",
-        epilog="Exit codes: 0 finished (ok, dry-run, idle); 1 the run failed or partly failed;"
+        epilog="Exit codes: 0 finished (ok, attention, dry-run, idle); 1 the run failed or partly failed;"
         " 2 a bad option; 3 no region, profile or credentials. 2 and 3 come before any AWS call.",
     )
     add = parser.add_argument
@@ -74,7 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     add("--profile", help="AWS profile (default: AWS_PROFILE, else your default profile)")
     _add_policy(parser)
     add("--table", help="the Lambda's idempotency table: honour and write its cooldowns (default: none)")
-    add("--json", action="store_true", help="print the JSON report (schemaVersion 1) instead of a table")
+    add(
+        "--json",
+        action="store_true",
+        help=f"print the JSON report (schemaVersion {SCHEMA_VERSION}) instead of a table",
+    )
     add("--verbose", action="store_true", help="log every server action to stderr (default: warnings only)")
     return parser
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from drs_emulator.fleet import generate_fleet
 from harness.env import FAKE_AWS
 from reprotect.cli import main
 from reprotect.observability import logger
+from reprotect.report import SCHEMA_VERSION
 from tests.integration.conftest import Stack
 
 CONSOLE_SCRIPT = Path(sys.executable).parent / "drs-reprotect"
@@ -139,6 +141,27 @@ def test_help_shows_the_defaults_in_force_and_the_exit_codes(monkeypatch: pytest
         "Exit codes: 0 finished",
     ):
         assert fragment in text
+
+
+def test_help_and_the_readme_name_the_same_flags_and_exit_codes(
+    monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
+    assert main(["--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme[readme.index("### The operator CLI") :]
+    section = section[: section.index("\n## ")]
+    rows = [line.split("|")[1:-1] for line in section.splitlines() if line.startswith("| ")]
+    flags = {flag for row in rows for flag in re.findall(r"`(--[a-z-]+)", row[0])}
+    exit_codes = {row[0].strip(): row[1] for row in rows if row[0].strip().isdigit()}
+
+    assert flags == set(re.findall(r"\[(--[a-z-]+)", text)) - {"--help"}
+    assert set(exit_codes) == {"0", "1", "2", "3"}
+    statuses = set(re.findall(r"`([a-z-]+)`", exit_codes["0"]))
+    assert statuses == {"ok", "attention", "dry-run", "idle"}
+    assert "Exit codes: 0 finished (ok, attention, dry-run, idle); 1 the run failed or partly failed;" in text
+    assert f"print the JSON report (schemaVersion {SCHEMA_VERSION}) instead of a table" in text
 
 
 def test_apply_with_ids_and_table_starts_and_writes_the_cooldown(stack: Stack, fleet, capsys) -> None:
