@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from drs_emulator.fleet import make_recovery_instance, make_server, make_source_network
+from harness.context import FakeContext
 from reprotect.contract import NETWORK_PREFIX, REVERSE_PREFIX
 from tests.integration.conftest import Stack, load_event
 from tests.integration.test_faults import EARLIER, KILLED_RUN, ROOT, _lambda_timed_out, _wait_for
@@ -340,3 +341,90 @@ def test_a_reversal_whose_run_died_before_recording_it_is_reported_by_the_retry_
     assert entry["detail"] == f"{EARLIER}; new source server {new_arn}"
     assert len(stack.backend.calls_of("ReverseReplication")) == 1
     assert stack.cooldown_items(REVERSE_PREFIX)["i-0aaaaaaaaaaaaaaa1"]["state"]["S"] == "started"
+
+
+# ---- answers that leave a call open: settled by asking DRS again, as for StartReplication --------
+
+
+def test_a_network_start_answered_after_the_read_timeout_is_started_and_keeps_its_claim(
+    stack: Stack,
+) -> None:
+    # Given DRS that carries out StartSourceNetworkReplication but answers after the read timeout
+    late = make_source_network("STOPPED", tags={})
+    stack.backend.add_source_networks([late])
+    stack.faults.latency(2.0, "StartSourceNetworkReplication", when="after")
+
+    report = stack.invoke(load_event("scheduler.json"), FakeContext(budget_ms=60_000))
+
+    # Then DRS, asked again, says it started: so the report, and the claim kept as a hold
+    assert report["sourceNetworks"] == [
+        {
+            "sourceNetworkID": late["sourceNetworkID"],
+            "sourceVpcID": late["sourceVpcID"],
+            "outcome": "started",
+            "reason": "replication-stopped",
+            "detail": "StartSourceNetworkReplication answered ReadTimeoutError, but DRS shows IN_PROGRESS",
+        }
+    ]
+    assert set(stack.cooldown_items(NETWORK_PREFIX)) == {late["sourceNetworkID"]}
+
+
+def test_a_network_start_failing_with_500s_is_failed_when_drs_still_shows_it_stopped(
+    stack: Stack, monkeypatch
+) -> None:
+    broken = make_source_network("STOPPED", tags={})
+    stack.backend.add_source_networks([broken])
+    stack.faults.script(broken["sourceNetworkID"], "StartSourceNetworkReplication", [500] * 10)
+
+    report = sweep(stack, "06:00:00")
+
+    assert report["sourceNetworks"] == [
+        {
+            "sourceNetworkID": broken["sourceNetworkID"],
+            "sourceVpcID": broken["sourceVpcID"],
+            "outcome": "failed",
+            "reason": "start-failed",
+            "detail": (
+                "StartSourceNetworkReplication answered InternalServerException; DRS still shows STOPPED"
+            ),
+            "errorCode": "InternalServerException",
+        }
+    ]
+    assert not stack.cooldown_items(NETWORK_PREFIX)  # a failed call does not hold its network
+
+
+def test_a_reversal_whose_answer_is_lost_and_cannot_be_checked_needs_a_person_and_keeps_its_claim(
+    stack: Stack, monkeypatch
+) -> None:
+    monkeypatch.setenv("REVERSE_REPLICATION", "on")
+    monkeypatch.setattr("reprotect.drs.THROTTLE_ATTEMPTS", 2)
+    server, instance = recovered(instance_id="i-0aaaaaaaaaaaaaaa1")
+    add_recoveries(stack, (server, instance))
+    # Given ReverseReplication carried out but answered late, and DRS then unable to describe it again
+    stack.faults.latency(2.0, "ReverseReplication", when="after")
+    stack.faults.script(None, "DescribeRecoveryInstances", ["OK", "OK", "AccessDeniedException"])
+
+    report = stack.invoke(load_event("scheduler.json"), FakeContext(budget_ms=60_000))
+
+    (entry,) = report["recoveryInstances"]
+    assert (entry["outcome"], entry["reason"], entry["errorCode"]) == (
+        "attention",
+        "start-unconfirmed",
+        "ReadTimeoutError",
+    )
+    assert (
+        entry["detail"]
+        == "ReverseReplication answered ReadTimeoutError and DRS could not be asked again in time"
+    )
+    assert "never asks twice" in entry["diagnosis"]
+    # DRS reversed it once (botocore's retry of the timed-out call found it reversed: 409)
+    assert [c.status for c in stack.backend.calls_of("ReverseReplication")].count(200) == 1
+    # Its claim stands, so the next run does not call again before a person has looked
+    assert set(stack.cooldown_items(REVERSE_PREFIX)) == {"i-0aaaaaaaaaaaaaaa1"}
+    # even while DRS shows it NOT_STARTED again
+    stack.faults.reset()
+    stack.backend.set_reverse_state("i-0aaaaaaaaaaaaaaa1", "NOT_STARTED")
+    calls_before = len(stack.backend.calls_of("ReverseReplication"))
+    later = sweep(stack, "07:00:00")
+    assert len(stack.backend.calls_of("ReverseReplication")) == calls_before
+    assert listed(later, "recoveryInstances") == {"i-0aaaaaaaaaaaaaaa1": ("skipped", "cooldown")}
