@@ -302,3 +302,21 @@ def test_a_launch_result_without_detail_or_server_is_refused() -> None:
     assert "'account' 210987654321 is not this function's account" in refused(
         {**event("drs_launch_result.json"), "account": "210987654321"}
     )
+
+
+def test_an_arn_of_2048_characters_is_read_and_one_longer_refused() -> None:
+    longest = "arn:aws:events:eu-west-1:123456789012:rule/" + "r" * (2048 - 43)
+    assert len(longest) == 2048
+    sweep = event("scheduled_event.json")
+
+    assert isinstance(parse_event({**sweep, "resources": [longest]}, "r", OWN), RunRequest)
+    assert "'resources' must be a list of ARNs" in refused({**sweep, "resources": [longest + "r"]})
+
+
+def test_a_drs_event_without_resources_names_no_server_and_one_with_a_bad_id_names_where() -> None:
+    stalled = event("drs_stalled.json")
+    without = {key: value for key, value in stalled.items() if key != "resources"}
+    bad = {**stalled, "resources": ["arn:aws:drs:us-east-1:123456789012:source-server/s-123"]}
+
+    assert "names no source server ARN" in refused(without)
+    assert refused(bad) == "'s-123' in the event's resources is not a source server id (^s-[0-9a-zA-Z]{17}$)"
