@@ -7,7 +7,7 @@ import pytest
 
 from harness.events import load_event as event
 from reprotect import handler
-from reprotect.events import Ignored, InvalidEventError, RunRequest, parse_event
+from reprotect.events import Ignored, InvalidEventError, RunRequest, Trigger, parse_event
 
 
 def test_scheduler_input_dedupes_on_schedule_and_scheduled_time_not_attempt() -> None:
@@ -320,3 +320,35 @@ def test_a_drs_event_without_resources_names_no_server_and_one_with_a_bad_id_nam
 
     assert "names no source server ARN" in refused(without)
     assert refused(bad) == "'s-123' in the event's resources is not a source server id (^s-[0-9a-zA-Z]{17}$)"
+
+
+def test_a_rule_is_named_by_its_last_arn_segment_also_on_a_custom_bus() -> None:
+    sweep = event("scheduled_event.json")
+    on_a_bus = {
+        **sweep,
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/ops-bus/drs-reprotect-sweep"],
+    }
+    unnamed = {**sweep, "resources": []}
+
+    for payload, name in ((sweep, "drs-reprotect-sweep"), (on_a_bus, "drs-reprotect-sweep"), (unnamed, None)):
+        parsed = parse_event(payload, "r", OWN)
+        assert isinstance(parsed, RunRequest)
+        assert parsed.trigger == Trigger("schedule", name, sweep["id"])
+        assert parsed.dedupe_key == sweep["id"]
+
+
+def test_a_launch_result_trigger_carries_the_event_id_and_a_drill_of_two_names_both() -> None:
+    parsed = parse_event(launch(), "r", OWN)
+    arn = "arn:aws:drs:us-east-1:123456789012:source-server/"
+    both = {
+        **launch(**{"is-drill": "TRUE"}),
+        "resources": [arn + "s-1234567890abcdef0", arn + "s-0000000000000000a"],
+    }
+
+    assert isinstance(parsed, RunRequest)
+    assert parsed.trigger == Trigger(
+        "drs-event", "DRS Source Server Launch Result", "5b8f3e21-4c6d-4a7e-9f10-2c3d4e5f6a7b"
+    )
+    assert parse_event(both, "r", OWN) == Ignored(
+        "the launch of s-1234567890abcdef0, s-0000000000000000a was a drill: drills are never reversed"
+    )

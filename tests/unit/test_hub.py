@@ -74,9 +74,12 @@ def test_the_report_goes_to_the_hub_bus_with_the_documented_source_and_detail_ty
     (sent,) = stub.entries
     assert (sent["Source"], sent["DetailType"], sent["EventBusName"]) == (EVENT_SOURCE, DETAIL_TYPE, BUS)
     assert json.loads(sent["Detail"]) == report.to_dict()
+    assert '", "' not in sent["Detail"]  # compact JSON, as in SNS's copy (so it fits as that fits)
+    assert '": ' not in sent["Detail"]
     assert hub_delivery_failed() == [0.0]
+    assert metrics.metric_set["HubDeliveryFailed"]["Unit"] == "Count"
     (line,) = [r for r in caplog.records if r.getMessage() == "Report sent to the hub"]
-    assert line.event_id == "e-1"
+    assert (line.event_id, line.bus) == ("e-1", BUS)
 
 
 def test_the_call_gets_what_publishing_may_use_but_never_more_than_the_hub_window() -> None:
@@ -115,6 +118,8 @@ def test_the_call_gets_what_publishing_may_use_but_never_more_than_the_hub_windo
             },
             "InternalFailure: try later",
         ),
+        # A failed count is believed even when the entry came back with an id
+        ({"FailedEntryCount": 1, "Entries": [{"EventId": "e-1"}]}, "None: None"),
     ],
 )
 def test_a_failed_delivery_is_logged_and_counted_and_never_raises(answer: Any, reason: str, caplog) -> None:
@@ -127,6 +132,7 @@ def test_a_failed_delivery_is_logged_and_counted_and_never_raises(answer: Any, r
     assert reason in line.reason
     assert line.bus == BUS
     assert hub_delivery_failed() == [1.0]
+    assert metrics.metric_set["HubDeliveryFailed"]["Unit"] == "Count"
 
 
 def test_with_no_time_left_the_hub_is_not_called(caplog) -> None:

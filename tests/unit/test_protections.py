@@ -10,6 +10,7 @@ from drs_emulator.fleet import make_recovery_instance, make_server, make_source_
 from reprotect import networks, reversal
 from reprotect import targets as t
 from reprotect.config import Config
+from reprotect.diagnosis import diagnose_kind
 from reprotect.events import RunRequest, Trigger
 from reprotect.holds import Cooling
 from reprotect.outcomes import Entry, Kind, Outcome, Reason
@@ -363,3 +364,8 @@ def test_an_unsettled_answer_names_the_call_and_keeps_drs_error_code() -> None:
     assert lost.detail == (
         "StartSourceNetworkReplication answered ReadTimeoutError and DRS could not be asked again in time"
     )
+
+
+def test_a_reason_with_no_diagnosis_of_its_own_points_at_the_console_for_its_kind() -> None:
+    assert diagnose_kind(Kind.NETWORK, Reason.LAGGING) == "Check the source network in the DRS console."
+    assert diagnose_kind(Kind.INSTANCE, Reason.LAGGING) == "Check the recovery instance in the DRS console."

@@ -414,3 +414,22 @@ def test_a_survey_error_leaves_the_sweep_incomplete_and_says_what_failed() -> No
         {"operation": "DescribeSourceNetworks", "code": "AccessDeniedException", "message": "not allowed"}
     ]
     assert "DescribeSourceNetworks failed (AccessDeniedException): not allowed" in render.email_text(report)
+
+
+def test_every_field_of_a_network_and_an_instance_entry_survives_the_json_round_trip() -> None:
+    failed = Entry(
+        Kind.NETWORK,
+        NETWORK_ID,
+        "vpc-0123456789abcdef0",
+        Outcome.FAILED,
+        Reason.START_FAILED,
+        "Rate exceeded",
+        "ThrottlingException",
+        None,
+    )
+    report = with_others(failed, UNPROTECTED)
+
+    again = Report.from_dict(json.loads(json.dumps(report.to_dict())))
+
+    assert again.networks.entries == (failed,)
+    assert again.instances.entries == (UNPROTECTED,)
