@@ -369,3 +369,90 @@ def test_an_unsettled_answer_names_the_call_and_keeps_drs_error_code() -> None:
 def test_a_reason_with_no_diagnosis_of_its_own_points_at_the_console_for_its_kind() -> None:
     assert diagnose_kind(Kind.NETWORK, Reason.LAGGING) == "Check the source network in the DRS console."
     assert diagnose_kind(Kind.INSTANCE, Reason.LAGGING) == "Check the recovery instance in the DRS console."
+
+
+# ---- what each entry says, word for word (the report's detail) ----------------------------------
+
+INCLUDE_DR = Config(None, None, include_tag=TagSpec("DR", "auto"))
+
+
+def said(entry: t.Target | Entry) -> tuple[str, str, str | None]:
+    assert isinstance(entry, Entry), f"expected an outcome, got {entry}"
+    return entry.outcome.value, entry.reason.value, entry.detail
+
+
+@pytest.mark.parametrize(
+    ("config", "tags", "expected"),
+    [
+        (CONFIG, {"AutoReprotect": "FALSE"}, ("skipped", "excluded-by-tag", "tagged AutoReprotect=false")),
+        (INCLUDE_DR, {}, ("skipped", "not-opted-in", "not tagged DR=auto")),
+    ],
+)
+def test_a_network_or_instance_the_tags_rule_out_says_which_tag(
+    config: Config, tags: dict[str, str], expected: tuple[str, str, str]
+) -> None:
+    assert said(networks.classify(make_source_network("STOPPED", tags=tags), config)) == expected
+    assert said(reversal.classify(ec2_recovery(tags=tags), config)) == expected
+
+
+def test_an_instance_carrying_the_include_tag_is_reversed() -> None:
+    instance = ec2_recovery(tags={"DR": "auto"})
+    on = Config(None, None, include_tag=TagSpec("DR", "auto"), reverse_replication="on")
+
+    assert reversal.classify(instance, on) == reversal.target_of(instance)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"is_drill": True}, ("skipped", "drill", "a drill: never reversed")),
+        ({"ec2_state": "TERMINATED"}, ("skipped", "instance-gone", "EC2 TERMINATED: nothing to protect")),
+    ],
+)
+def test_an_instance_left_alone_says_why(options: dict[str, Any], expected: tuple[str, str, str]) -> None:
+    assert said(reversal.classify(ec2_recovery(**options), ON)) == expected
+
+
+def test_an_instance_of_no_stated_origin_or_reverse_state_says_so() -> None:
+    item = make_recovery_instance(make_server(ec2_origin=True))
+    unknown_origin = {**item, "originEnvironment": None}
+    no_state = {**item, "dataReplicationInfo": {}}
+
+    assert said(reversal.classify(RecoveryInstance.from_api(unknown_origin), ON)) == (
+        "skipped",
+        "not-from-aws",
+        "origin unknown, not EC2: fail back with the DRS Failback Client",
+    )
+    assert said(reversal.classify(RecoveryInstance.from_api(no_state), ON)) == (
+        "attention",
+        "unknown-state",
+        "DRS gives no reverse replication state",
+    )
+
+
+def test_an_erroring_network_without_drs_words_says_only_its_status() -> None:
+    network = make_source_network("ERROR")
+    network.pop("replicationStatusDetails", None)
+
+    assert said(networks.classify(network, CONFIG))[2] == "replication is ERROR"
+
+
+def test_a_network_without_a_vpc_id_is_still_a_target() -> None:
+    network = {**make_source_network("STOPPED", tags={}), "sourceVpcID": 7}
+
+    assert networks.classify(network, CONFIG) == t.Target(t.NETWORK_START, network["sourceNetworkID"], None)
+
+
+def test_a_recovery_instance_is_read_from_drs_with_its_failback_state_and_id() -> None:
+    item = make_recovery_instance(make_server(ec2_origin=True), recovery_instance_id="i-0123456789abcdef0")
+    item["failback"] = {"state": "FAILBACK_COMPLETED"}
+    without_id = {key: value for key, value in item.items() if key != "recoveryInstanceID"}
+    nameless = {key: value for key, value in without_id.items() if key != "ec2InstanceID"}
+
+    instance = RecoveryInstance.from_api(item)
+
+    assert instance.failback_state == "FAILBACK_COMPLETED"
+    assert instance.recovery_instance_id == "i-0123456789abcdef0"
+    assert RecoveryInstance.from_api(without_id).recovery_instance_id == "i-0123456789abcdef0"
+    assert RecoveryInstance.from_api(nameless).recovery_instance_id == "unknown"
+    assert RecoveryInstance.from_api({**item, "failback": {"state": 3}}).failback_state is None
