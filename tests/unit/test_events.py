@@ -352,3 +352,48 @@ def test_a_launch_result_trigger_carries_the_event_id_and_a_drill_of_two_names_b
     assert parse_event(both, "r", OWN) == Ignored(
         "the launch of s-1234567890abcdef0, s-0000000000000000a was a drill: drills are never reversed"
     )
+
+
+def alarm(**detail: object) -> dict:
+    sample = event("alarm_drs.json")
+    return {**sample, "detail": {**sample["detail"], **detail}}
+
+
+def expression(metric_id: str = "e1") -> dict:
+    return {"id": metric_id, "expression": "MAX(METRICS())", "returnData": True}
+
+
+def lag_of(server_id: str, metric_id: str) -> dict:
+    dimensions = {"SourceServerID": server_id}
+    return {"id": metric_id, "metricStat": {"metric": {"namespace": "AWS/DRS", "dimensions": dimensions}}}
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({**event("alarm_drs.json"), "detail": "x"}, "the event's detail must be an object, got 'x'"),
+        (alarm(state="ALARM"), "the event's detail.state must be an object, got 'ALARM'"),
+        (alarm(alarmName=7), "the event's 'detail.alarmName' must be a string, got 7"),
+        (alarm(configuration=[]), "the event's detail.configuration must be an object, got []"),
+        (
+            alarm(configuration={"metrics": [lag_of("s-12", "m1")]}),
+            "'s-12' in the alarm's SourceServerID dimension is not a source server id (^s-[0-9a-zA-Z]{17}$)",
+        ),
+    ],
+)
+def test_a_malformed_alarm_is_refused_naming_the_field(payload: dict, message: str) -> None:
+    assert refused(payload) == message
+
+
+def test_an_alarm_reads_every_metric_after_an_expression_and_needs_no_name_or_configuration() -> None:
+    metrics = [expression(), lag_of("s-1234567890abcdef0", "m1"), lag_of("s-0000000000000000a", "m2")]
+    both = parse_event(alarm(configuration={"metrics": metrics}), "r", OWN)
+    unnamed = alarm()
+    del unnamed["detail"]["alarmName"]
+    del unnamed["detail"]["configuration"]
+
+    assert isinstance(both, RunRequest)
+    assert both.server_ids == ("s-1234567890abcdef0", "s-0000000000000000a")
+    parsed = parse_event(unnamed, "r", OWN)
+    assert isinstance(parsed, RunRequest)
+    assert parsed.server_ids is None  # an alarm on no server's metric sweeps the fleet
