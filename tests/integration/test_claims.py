@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from harness.stack import Stack
-from reprotect.cooldown import CooldownStore, RunClaim
+from reprotect.cooldown import CooldownStore, RunClaim, key
 
 SERVER = "s-00000000000000001"
 NOW = 1_800_000_000
@@ -82,3 +82,23 @@ def test_the_batch_read_sees_leases_and_cooldowns(store: CooldownStore) -> None:
     assert records[other].hold.confirmed is True
     assert records[other].starts == (NOW,)
     assert "s-00000000000000003" not in records
+
+
+def test_releasing_a_server_with_past_starts_keeps_them_and_ends_only_the_hold(
+    stack: Stack, store: CooldownStore
+) -> None:
+    # Given a server started once, its cooldown over, and claimed again by another event
+    store.claim(SERVER, FIRST, NOW)
+    store.confirm(SERVER, FIRST, NOW)
+    assert store.claim(SERVER, SECOND_EVENT, NOW + 3600) is None
+
+    # When that attempt does not start it
+    store.release(SERVER, SECOND_EVENT)
+
+    # Then the item stays, released, with the earlier start still counted for restart loops
+    item = stack.dynamodb.get_item(TableName=stack.table_name, Key=key(SERVER))["Item"]
+    assert item["state"] == {"S": "released"}
+    record = store.read([SERVER], NOW + 3601)[SERVER]
+    assert record.hold is None
+    assert record.starts == (NOW,)
+    assert store.claim(SERVER, RETRY_OF_FIRST, NOW + 3602) is None

@@ -188,3 +188,11 @@ def test_an_unknown_code_quotes_a_bounded_part_of_drs_text() -> None:
 
     assert line.startswith("DRS reports SOMETHING_NEW: xxx")
     assert len(line) < 300
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0, "0h00m00s"), (59.9, "0h00m59s"), (3599, "0h59m59s"), (18_000, "5h00m00s"), (93_784, "26h03m04s")],
+)
+def test_a_span_reads_as_hours_minutes_and_seconds(seconds: float, text: str) -> None:
+    assert lifecycle.span(seconds) == text

@@ -433,3 +433,15 @@ def test_every_field_of_a_network_and_an_instance_entry_survives_the_json_round_
 
     assert again.networks.entries == (failed,)
     assert again.instances.entries == (UNPROTECTED,)
+
+
+def test_trimming_to_one_keeps_the_instance_needing_a_person_and_counts_the_networks_left_out() -> None:
+    second = dataclasses.replace(STARTED_NETWORK, resource_id="sn-0000000000000000b")
+    report = with_others(STARTED_NETWORK, second, UNPROTECTED)
+
+    kept = report.trimmed(1).to_dict()
+
+    assert [e["recoveryInstanceID"] for e in kept["recoveryInstances"]] == [INSTANCE_ID]
+    assert kept["sourceNetworks"] == []
+    assert kept["sourceNetworksOmitted"] == 2
+    assert kept["sourceNetworkCounts"]["started"] == 2  # counts stay whole
