@@ -22,6 +22,7 @@ MUTANTS = ROOT / "mutants" / "src" / "reprotect"
 EQUIVALENT = ROOT / "docs" / "mutation-equivalent.toml"
 OUTPUT = ROOT / "docs" / "mutation.md"
 KILLED = {1, 3, 24, -24, 36, 37, 152, 255}  # a failing test, pytest's internal error, a timeout, a type check
+TYPE_CHECKED = 37  # mypy rejected the mutant before any test ran (make test runs mypy too)
 NOT_RUN = {None, 2, 34}  # not checked, interrupted, skipped
 OVERALL_TARGET, MODULE_TARGET, DECISION_TARGET = 0.85, 0.80, 0.90
 DECISION_MODULES = {"selection", "events", "config", "outcomes", "report", "render", "decisions", "lifecycle"}
@@ -31,6 +32,7 @@ DECISION_MODULES = {"selection", "events", "config", "outcomes", "report", "rend
 class Module:
     name: str
     killed: int = 0
+    typed: int = 0  # of the killed, those mypy rejected
     equivalent: int = 0
     survivors: list[str] = field(default_factory=list)
 
@@ -46,14 +48,15 @@ class Module:
 
 def read(equivalent: dict[str, str]) -> list[Module]:
     modules = []
-    for meta in sorted(MUTANTS.glob("*.py.meta")):
-        module = Module(meta.name.removesuffix(".py.meta"))
+    for meta in sorted(MUTANTS.rglob("*.py.meta")):
+        module = Module(meta.relative_to(MUTANTS).as_posix().removesuffix(".py.meta").replace("/", "."))
         codes = json.loads(meta.read_text())["exit_code_by_key"]
         for mutant, code in sorted(codes.items()):
             if code in NOT_RUN:
                 continue
             if code in KILLED:
                 module.killed += 1
+                module.typed += code == TYPE_CHECKED
             elif mutant in equivalent:
                 module.equivalent += 1
             else:
@@ -66,6 +69,7 @@ def read(equivalent: dict[str, str]) -> list[Module]:
 def render(modules: list[Module], equivalent: dict[str, str], unchecked: int) -> str:
     killed = sum(m.killed for m in modules)
     survived = sum(len(m.survivors) for m in modules)
+    typed = sum(m.typed for m in modules)
     overall = killed / (killed + survived) if killed + survived else 1.0
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 (git on PATH, on this repository)
@@ -81,15 +85,16 @@ def render(modules: list[Module], equivalent: dict[str, str], unchecked: int) ->
         f" {datetime.now(UTC):%Y-%m-%d}. A mutant is killed when a test fails or times out with it;"
         " equivalent mutants (they cannot change behaviour; listed at the end with the reason) are left out.",
         "",
-        f"**Overall: {overall:.1%}** ({killed} killed of {killed + survived}; target {OVERALL_TARGET:.0%})."
+        f"**Overall: {overall:.1%}** ({killed} killed of {killed + survived}, {typed} of them by mypy before"
+        f" any test ran; target {OVERALL_TARGET:.0%})."
         + (f" {unchecked} mutants were not checked." if unchecked else ""),
         "",
-        "| module | killed | survived | equivalent | score | target |",
-        "|---|---|---|---|---|---|",
+        "| module | killed | of which by mypy | survived | equivalent | score | target |",
+        "|---|---|---|---|---|---|---|",
     ]
     for m in sorted(modules, key=lambda m: m.score):
         met = "met" if m.score >= m.target else "**missed**"
-        counts = f"{m.killed} | {len(m.survivors)} | {m.equivalent}"
+        counts = f"{m.killed} | {m.typed} | {len(m.survivors)} | {m.equivalent}"
         lines.append(f"| {m.name} | {counts} | {m.score:.1%} | {m.target:.0%} {met} |")
     lines += ["", "## Surviving mutants", ""]
     lines += [f"- `{name}`" for m in modules for name in m.survivors] or ["None."]
@@ -103,7 +108,7 @@ def main() -> int:
     modules = read(equivalent)
     unchecked = sum(
         Counter(code in NOT_RUN for code in json.loads(meta.read_text())["exit_code_by_key"].values())[True]
-        for meta in MUTANTS.glob("*.py.meta")
+        for meta in MUTANTS.rglob("*.py.meta")
     )
     OUTPUT.write_text(render(modules, equivalent, unchecked))
     print(OUTPUT.read_text())
