@@ -329,8 +329,15 @@ def test_a_rule_is_named_by_its_last_arn_segment_also_on_a_custom_bus() -> None:
         "resources": ["arn:aws:events:us-east-1:123456789012:rule/ops-bus/drs-reprotect-sweep"],
     }
     unnamed = {**sweep, "resources": []}
+    bare = {**sweep, "resources": ["drs-reprotect-sweep"]}  # not an ARN: named by the whole of it
 
-    for payload, name in ((sweep, "drs-reprotect-sweep"), (on_a_bus, "drs-reprotect-sweep"), (unnamed, None)):
+    cases = (
+        (sweep, "drs-reprotect-sweep"),
+        (on_a_bus, "drs-reprotect-sweep"),
+        (unnamed, None),
+        (bare, "drs-reprotect-sweep"),
+    )
+    for payload, name in cases:
         parsed = parse_event(payload, "r", OWN)
         assert isinstance(parsed, RunRequest)
         assert parsed.trigger == Trigger("schedule", name, sweep["id"])
