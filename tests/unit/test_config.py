@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from reprotect import observability
 from reprotect.config import Config, ConfigError
 from reprotect.tags import TagSpec
 
@@ -243,3 +244,24 @@ def test_a_bad_log_level_does_not_break_the_import_and_is_refused_by_name() -> N
     )
 
     assert done.stdout.strip().startswith("POWERTOOLS_LOG_LEVEL='BOGUS' is not supported here")
+
+
+@pytest.mark.parametrize(
+    ("value", "level"),
+    [
+        (None, "INFO"),
+        ("BOGUS", "INFO"),
+        (" Debug ", "DEBUG"),
+        ("warning", "WARNING"),
+        ("CRITICAL", "CRITICAL"),
+    ],
+)
+def test_the_logger_takes_a_valid_level_in_any_case_and_info_for_anything_else(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, level: str
+) -> None:
+    if value is None:
+        monkeypatch.delenv("POWERTOOLS_LOG_LEVEL", raising=False)
+    else:
+        monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", value)
+
+    assert observability._level() == level
