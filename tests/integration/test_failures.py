@@ -239,4 +239,9 @@ def test_unreadable_cooldowns_hold_the_servers_instead_of_starting_them(stack: S
         a: ("failed", "cooldown-store-error", "ResourceNotFoundException"),
         b: ("failed", "cooldown-store-error", "ResourceNotFoundException"),
     }
+    for server in report["servers"]:  # DynamoDB's own words
+        assert server["detail"].startswith("An error occurred (ResourceNotFoundException) when calling")
+        assert server["detail"].endswith(
+            "BatchGetItem operation (reached max retries: 0): Requested resource not found"
+        )
     assert report["status"] == "failed"

@@ -155,6 +155,7 @@ def test_a_turn_that_would_come_too_late_is_not_sent() -> None:
     with pytest.raises(NotSent) as refused:
         run._before_send(PER_ATTEMPT)
     assert refused.value.response["Error"]["Code"] == "ThrottlingException"
+    assert refused.value.operation_name == "StartReplication"  # the report names the call not sent
 
 
 def test_a_throttled_call_given_up_on_is_not_sent_again_by_botocore() -> None:
