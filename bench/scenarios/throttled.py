@@ -38,10 +38,9 @@ from reprotect.pacer import (
     NEAR_BURST,
     OPEN_GROWTH,
     OPEN_WINDOW,
-    PROBES,
-    TIGHT,
 )
 from reprotect.pacing import MAX_HINT_SECONDS, THROTTLE_ATTEMPTS
+from reprotect.search import PROBES, TIGHT
 
 
 @dataclass(frozen=True)

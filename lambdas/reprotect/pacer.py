@@ -11,10 +11,7 @@ from the current pace at every ask, so a new pace reaches every waiter at once. 
   at once at first and two more per admitted answer (a slow start, so the first refusals are few).
   An unthrottled sweep reaches MAX_CONCURRENCY within a few round trips and is never paced.
 - **search**, after the first refusal if the service had let only one call through at once (a strict
-  limiter): one call out at a time, each sent a probe interval after the last admitted one. Such a
-  limiter admits a call iff enough time has passed since the last one it admitted, so doubling the
-  interval after each refusal, then bisecting between the longest refused interval and the shortest
-  admitted one, brackets the limit in a few calls (`TIGHT`, or `PROBES` admitted probes at most).
+  limiter): one call out at a time, bracketing the limit (`search.py`).
 - **hold**: calls are paced through a client-side token bucket with the burst the service let through
   at first, so after a pause (say, every worker waiting out a Retry-After) its refilled burst is used,
   not wasted. A limiter with a burst comes here straight from open, at the rate it admitted over the
@@ -32,10 +29,9 @@ delays only the refused call's own retry, which then queues like any other call 
 
 What the client sees is when it sends a call and when the answer comes, not when the service checked
 it; a call held up on its way (a pause on either side) reaches the service late, and the next one
-too soon after it. So the search measures a refused interval from the latest moment the service can
-have checked the last admitted call (its answer less the shortest round trip seen) and an admitted
-one from the earliest (its sending); and a strict limiter paced slower than a round trip gets one
-call at a time, each a pace after the latest moment the service can have checked the last one.
+too soon after it. So a strict limiter paced slower than a round trip gets one call at a time, each a
+pace after the latest moment the service can have checked the last one (its answer less the shortest
+round trip seen).
 """
 
 from __future__ import annotations
@@ -45,12 +41,13 @@ from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
 
+from reprotect.answers import WINDOW, Answers
+from reprotect.search import Pace, Search
+
 MIN_RATE = 0.2  # calls/s: the pacer never goes slower than one call per 5 s
 MAX_RATE = 1000.0
 OPEN_WINDOW = 2  # calls out at once when a pacer opens; OPEN_GROWTH more per admitted answer
 OPEN_GROWTH = 2
-TIGHT = 1.06  # the search ends when the refused and admitted intervals are this close, or after
-PROBES = 4  # this many admitted probes (answers too noisy to bracket it closer)
 NEAR = 0.95  # the pace kept: this share of the last refused rate (a refusal lowers the rate to it);
 NEAR_BURST = 0.98  # closer for a limiter with a burst, which absorbs the calls' timing noise
 GROW = 0.05  # per admitted call, while no refusal is known at this pace
@@ -58,12 +55,8 @@ CLIMB = 0.3  # per admitted call below NEAR: this share of the gap to it
 CREEP = 0.0002  # per admitted call above NEAR; this far past the last refused rate, GROW again
 FELL = 0.2  # refused answers, of all in the last paced second, beyond which the limit fell: the pace
 FLOOR = 0.75  # then falls to what the service admitted in that second, but not below this share at once
-WINDOW = 1.0  # seconds over which the admitted rate is counted
 RECHECK = 0.25  # a waiter whose turn depends on an answer still out asks again after this at the latest
 SERIAL = 2.0  # a strict limiter paced slower than this many round trips: one call out at a time
-STALE_ROUND_TRIPS = 10.0  # a call out this many round trips, and at least STALE_SECONDS, no longer
-STALE_SECONDS = 1.0  # holds others back (it hangs, or its answer was lost) ...
-STALE = 30.0  # ... nor one out this long, whatever the round trip
 
 
 class Phase(StrEnum):
@@ -98,17 +91,10 @@ class Pacer:
         self._held_from = math.inf  # hold: the pace it began with
         self._ceiling: float | None = None  # hold: the rate that last drew a refusal
         self._streak = 0  # hold: refusals since the last admitted call
-        self._answers: deque[tuple[float, bool]] = deque()  # recent answers: when, and admitted or not
+        self._answers = Answers()
         self._opened_with = 0  # calls admitted before the first refusal: the service's burst
         self._last_admitted: tuple[float, float] | None = None  # its sending, and latest check
-        # search: intervals count from the last admitted call, whose check by the service came between
-        # its sending (`_anchor`) and its answer less the shortest round trip seen (`_anchor_late`)
-        self._anchor = self._anchor_late = now
-        self._round_trip = math.inf  # the shortest round trip seen
-        self._short = 0.0  # search: longest interval known too short
-        self._long = math.inf  # search: shortest interval known long enough
-        self._probes_admitted = 0
-        self._freed = self._freed_before = -math.inf  # search: when the last probe was answered
+        self._search = Search(now, now, shortest=1.0 / MAX_RATE, near=NEAR)  # the last search begun
         if seed is not None:
             self.burst = min(self.max_burst, max(1.0, seed.burst))
             self._hold(seed.rate, now, ceiling=seed.rate / self._near(), next_at=now)
@@ -163,7 +149,7 @@ class Pacer:
             return None
         if self.phase is Phase.OPEN:
             return now
-        return max(now, self._anchor_late + self._probe_interval())
+        return max(now, self._search.next_at())
 
     def _near(self) -> float:
         return NEAR if self.burst < 2 else NEAR_BURST
@@ -173,13 +159,13 @@ class Pacer:
         checked the last admitted one: for a strict limiter paced slower than a round trip. The
         client sees when it sends, not when the service checks; a call held up on its way (a pause of
         either side) would otherwise reach it too soon after the one before, and be refused."""
-        return self.burst < 2 and 1.0 / self.rate > SERIAL * self._round_trip
+        return self.burst < 2 and 1.0 / self.rate > SERIAL * self._answers.round_trip
 
     def _send(self, now: float) -> None:
         if self.phase is Phase.HOLD:
             self._tat = max(self._tat, now) + 1.0 / self.rate
         if self.phase is Phase.SEARCH:
-            self._freed_before = self._freed
+            self._search.sending()
         self._out.append(now)
 
     # ---- hearing the answer ----------------------------------------------------------------
@@ -187,53 +173,51 @@ class Pacer:
     def admitted(self, sent: float, now: float) -> None:
         """The service let a call sent at `sent` through (whatever it answered then)."""
         self._back(sent)
-        self._heard(sent, now, admitted=True)
+        self._answers.heard(sent, now, admitted=True)
         if self._last_admitted is None or sent > self._last_admitted[0]:
-            self._last_admitted = (sent, self._checked_by(sent, now))
+            self._last_admitted = (sent, self._answers.checked_by(sent, now))
         if self.phase is Phase.OPEN:
             self._opened_with += 1
             self._window += OPEN_GROWTH
             return
         if sent < self._calm_since:
-            if self.phase is Phase.SEARCH and sent > self._anchor:
-                # out when the search began, and admitted since: the latest admitted call
-                self._anchor, self._anchor_late = sent, self._checked_by(sent, now)
+            if self.phase is Phase.SEARCH:
+                self._search.admitted_before(sent, self._answers.checked_by(sent, now))
             return
         self._streak = 0
         if self.phase is Phase.SEARCH:
-            self._probe_admitted(sent, now)
+            self._follow(self._search.admitted(sent, self._answers.checked_by(sent, now), now), now)
         else:
-            near = self._near()
-            if self._ceiling is not None and self.rate > self._ceiling * (2 - near):
-                self._ceiling = None  # well past the last refused rate without a refusal: the limit rose
-            if self._ceiling is None:
-                self.rate = min(MAX_RATE, self.rate * (1 + GROW))
-            elif self.rate < self._ceiling * near:
-                self.rate += (self._ceiling * near - self.rate) * CLIMB
-            else:
-                self.rate = min(MAX_RATE, self.rate * (1 + CREEP))
+            self._raise()
+
+    def _raise(self) -> None:
+        """An admitted call at the pace held: grow, climb toward NEAR of the last refused rate, or creep."""
+        near = self._near()
+        if self._ceiling is not None and self.rate > self._ceiling * (2 - near):
+            self._ceiling = None  # well past the last refused rate without a refusal: the limit rose
+        if self._ceiling is None:
+            self.rate = min(MAX_RATE, self.rate * (1 + GROW))
+        elif self.rate < self._ceiling * near:
+            self.rate += (self._ceiling * near - self.rate) * CLIMB
+        else:
+            self.rate = min(MAX_RATE, self.rate * (1 + CREEP))
 
     def refused(self, sent: float, now: float) -> None:
         """The service refused (throttled) a call sent at `sent`."""
         self._back(sent)
-        self._heard(sent, now, admitted=False)
+        self._answers.heard(sent, now, admitted=False)
         if self.phase is Phase.OPEN:
             self.burst = min(self.max_burst, max(1.0, float(self._opened_with)))
             if self.burst >= 2:  # a limiter with a burst: pace at what it admitted in the last second
                 rate = self._measured()
                 self._hold(rate, now, ceiling=None, next_at=now + 1.0 / rate)
             else:  # one call at a time: each answer says whether enough time has passed, so bisect
-                self._search(now, since=sent)
+                self._start_search(now, since=sent)
             return
         if sent < self._calm_since:
             return
         if self.phase is Phase.SEARCH:
-            self._freed = now
-            self._short = max(self._short, sent - self._anchor_late)  # at least this short
-            if self._short >= self._long * TIGHT:  # refused where it was admitted: the limit moved
-                self._long = math.inf
-            elif self._long <= self._short * TIGHT:
-                self._found(now, next_at=now)
+            self._follow(self._search.refused(sent, now), now)
             return
         if self._fell(now):
             self.rate = max(MIN_RATE, self._measured(), self.rate * FLOOR)
@@ -262,48 +246,23 @@ class Pacer:
         if self.phase is Phase.HOLD:
             rate = self.rate if self._ceiling is not None else min(self.rate, self._held_from)
             return Limit(round(rate, 3), self.burst)
-        if self.phase is Phase.SEARCH and not math.isinf(self._long):
-            return Limit(round(1.0 / self._long, 3), self.burst)
-        return None
+        found = self._search.learned() if self.phase is Phase.SEARCH else None
+        return None if found is None else Limit(round(found, 3), self.burst)
 
     # ---- internals -------------------------------------------------------------------------
 
-    def _probe_interval(self) -> float:
-        if math.isinf(self._long):
-            return self._short * 2
-        return math.sqrt(self._short * self._long)
-
-    def _probe_admitted(self, sent: float, now: float) -> None:
-        interval = sent - self._anchor_late
-        planned_at = self._anchor_late + self._probe_interval()
-        checked = self._checked_by(sent, now)
-        self._probes_admitted += 1
-        self._long = min(self._long, max(checked - self._anchor, 1.0 / MAX_RATE))  # at most this long
-        self._anchor, self._anchor_late, self._freed = sent, checked, now
-        if self._freed_before > planned_at + 0.001 and interval > self._short * 2:
-            # Sent late because the probe before was still out: one call at a time cannot probe this
-            # fast, so the limit is beyond the search's reach. Pace every call, and grow.
-            ceiling = 1.0 / self._short if self._short > 0 else None
-            self._hold(1.0 / interval, now, ceiling=ceiling, next_at=sent + interval)
-        elif self._long <= self._short * TIGHT:
-            self._found(now, next_at=sent + self._long)
-        elif self._probes_admitted >= PROBES:  # noisy answers keep the bounds apart: pace, and climb
-            ceiling = 1.0 / self._short if self._short > 0 else None
-            self._hold(1.0 / self._long, now, ceiling=ceiling, next_at=sent + self._long)
-
-    def _found(self, now: float, *, next_at: float) -> None:
-        """The search bracketed the limit: hold a little below it (jitter turns its edge into refusals)."""
-        edge = 1.0 / math.sqrt(self._short * self._long)
-        self._hold(edge * NEAR, now, ceiling=1.0 / self._short, next_at=next_at)
-
-    def _search(self, now: float, *, since: float) -> None:
+    def _start_search(self, now: float, *, since: float) -> None:
         """Search from the last admitted call (or, with none known yet, from the refused one sent
         `since`: the bucket was empty then)."""
         self.phase = Phase.SEARCH
-        self._short, self._long, self._probes_admitted = 0.0, math.inf, 0
-        self._anchor, self._anchor_late = self._last_admitted or (since, since)
+        anchor, anchor_late = self._last_admitted or (since, since)
+        self._search = Search(anchor, anchor_late, shortest=1.0 / MAX_RATE, near=NEAR)
         self._calm_since = now
-        self._freed = self._freed_before = -math.inf  # no probe answered yet
+
+    def _follow(self, pace: Pace | None, now: float) -> None:
+        """Hold the pace the search concluded on, if it did."""
+        if pace is not None:
+            self._hold(pace.rate, now, ceiling=pace.ceiling, next_at=pace.next_at)
 
     def _hold(self, rate: float, now: float, *, ceiling: float | None, next_at: float) -> None:
         self.phase = Phase.HOLD
@@ -317,28 +276,16 @@ class Pacer:
         self._tat = next_at + (self.burst - 1) / self.rate
         self._calm_since = now
 
-    def _heard(self, sent: float, now: float, *, admitted: bool) -> None:
-        self._round_trip = min(self._round_trip, now - sent)
-        self._answers.append((now, admitted))
-        while self._answers[0][0] <= now - WINDOW:
-            self._answers.popleft()
-
-    def _checked_by(self, sent: float, now: float) -> float:
-        """The latest the service can have checked a call sent at `sent` and answered `now`: its
-        answer less the shortest round trip seen (a call stalled on its way counts from late)."""
-        return max(sent, now - self._round_trip)
-
     def _fell(self, now: float) -> bool:
         """Whether the limit fell: over a whole paced second, the service refused more than FELL of
         the answers (a near miss refuses one now and then)."""
         if now - self._held_since < WINDOW:
             return False
-        refused = sum(not admitted for _, admitted in self._answers)
-        return refused > len(self._answers) * FELL
+        return self._answers.refused() > len(self._answers.recent) * FELL
 
     def _measured(self) -> float:
         """Calls/s the service admitted over the last WINDOW."""
-        return max(MIN_RATE, sum(admitted for _, admitted in self._answers) / WINDOW)
+        return max(MIN_RATE, self._answers.admitted() / WINDOW)
 
     def _back(self, sent: float) -> None:
         if sent in self._out:
@@ -346,6 +293,6 @@ class Pacer:
 
     def _forget_stale(self, now: float) -> None:
         """A call out much longer than the shortest round trip is held up (or hangs): others go on."""
-        since = now - min(STALE, max(STALE_SECONDS, STALE_ROUND_TRIPS * self._round_trip))
+        since = self._answers.stale_before(now)
         if self._out and self._out[0] < since:
             self._out = [t for t in self._out if t >= since]

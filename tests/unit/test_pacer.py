@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from reprotect import pacer as p
+from reprotect.answers import STALE_SECONDS
 from reprotect.pacer import Limit, Pacer, Phase
 
 RTT = 0.02  # the service answers this long after a call is sent
@@ -409,4 +410,4 @@ def test_a_call_that_never_reports_back_stops_holding_others_back() -> None:
         send(pacer, RTT)
 
     assert go(pacer, 0.5) == pytest.approx(0.5 + p.RECHECK)
-    assert go(pacer, RTT + p.STALE_SECONDS + 0.01) == pytest.approx(RTT + p.STALE_SECONDS + 0.01)
+    assert go(pacer, RTT + STALE_SECONDS + 0.01) == pytest.approx(RTT + STALE_SECONDS + 0.01)
