@@ -73,13 +73,17 @@ def build_parser() -> argparse.ArgumentParser:
     add("--region", help=f"AWS region (default: {_configured_region()})")
     add("--profile", help="AWS profile (default: AWS_PROFILE, else your default profile)")
     _add_policy(parser)
-    add("--table", help="the Lambda's idempotency table: honour and write its cooldowns (default: none)")
+    add(
+        "--table",
+        metavar="NAME",
+        help="the Lambda's idempotency table: honour and write its cooldowns (default: none)",
+    )
     add(
         "--json",
         action="store_true",
         help=f"print the JSON report (schemaVersion {SCHEMA_VERSION}) instead of a table",
     )
-    add("--verbose", action="store_true", help="log every server action to stderr (default: warnings only)")
+    add("--verbose", action="store_true", help="log each server action to stderr (default: warnings only)")
     return parser
 
 
@@ -97,7 +101,7 @@ def _add_policy(parser: argparse.ArgumentParser) -> None:
     add(
         "--no-default-exclude",
         action="store_true",
-        help=f"drop the default exclusion {DEFAULT_EXCLUDE}: such servers may be started",
+        help=f"drop {DEFAULT_EXCLUDE} on purpose: such servers may be started",
     )
     add(
         "--include-tag",

@@ -16,7 +16,7 @@ import pytest
 
 from drs_emulator.fleet import generate_fleet
 from harness.env import FAKE_AWS
-from reprotect.cli import main
+from reprotect.cli import build_parser, main
 from reprotect.observability import logger
 from reprotect.report import SCHEMA_VERSION
 from tests.integration.conftest import Stack
@@ -160,8 +160,25 @@ def test_help_and_the_readme_name_the_same_flags_and_exit_codes(
     assert set(exit_codes) == {"0", "1", "2", "3"}
     statuses = set(re.findall(r"`([a-z-]+)`", exit_codes["0"]))
     assert statuses == {"ok", "attention", "dry-run", "idle"}
-    assert "Exit codes: 0 finished (ok, attention, dry-run, idle); 1 the run failed or partly failed;" in text
+    assert (
+        "Exit codes: 0 finished (ok, attention, dry-run, idle); 1 the run failed or partly failed;"
+        " 2 a bad option; 3 no region, profile or credentials. 2 and 3 come before any AWS call." in text
+    )
+    assert (
+        "Find stopped DRS source servers and restart their replication, as the Lambda does."
+        " A dry run unless --apply." in text
+    )
     assert f"print the JSON report (schemaVersion {SCHEMA_VERSION}) instead of a table" in text
+    # Each flag's help begins with the README's meaning (to its first parenthesis or full stop), and
+    # takes the value the README names
+    actions = {flag: action for action in build_parser()._actions for flag in action.option_strings}
+    for cells in rows:
+        named = re.findall(r"`(--[a-z-]+)(?: ([A-Z\[\]=]+))?", cells[0])
+        for flag, metavar in named:
+            assert (actions[flag].metavar or "") == metavar, flag
+        if len(named) == 1:
+            meaning = re.split(r" \(|\. ", cells[2].strip().replace("`", ""))[0]
+            assert str(actions[named[0][0]].help).startswith(meaning), (named[0][0], meaning)
 
 
 def test_apply_with_ids_and_table_starts_and_writes_the_cooldown(stack: Stack, fleet, capsys) -> None:
