@@ -40,6 +40,10 @@ def test_per_server_errors_each_get_their_outcome(stack: Stack, fleet) -> None:
         broken: ("failed", "start-failed", "InternalServerException"),
         fine: ("started", "replication-stopped", None),
     }
+    details = {s["sourceServerID"]: s.get("detail") for s in report["servers"]}
+    assert details[conflict] == "ConflictException (scripted)"  # DRS's own message
+    assert details[gone] == "deleted while the run was going"
+    assert details[broken] == "StartReplication answered InternalServerException; the server is still STOPPED"
     assert report["status"] == "partial-failure"
     (message,) = stack.messages()
     assert message["MessageAttributes"]["outcome"]["Value"] == "partial-failure"

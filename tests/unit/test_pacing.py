@@ -177,3 +177,12 @@ def test_an_attempt_this_module_did_not_send_teaches_nothing() -> None:
 
     assert run._after_attempt(PER_ATTEMPT, response=answer(429), attempts=1) is None
     assert run.pacer("StartReplication").phase is Phase.OPEN
+
+
+def test_a_hint_is_read_from_the_parsed_error_or_else_from_the_header() -> None:
+    header_only = (SimpleNamespace(status_code=429, headers={"Retry-After": "3"}), {"Error": {}})
+    parsed_only = (SimpleNamespace(status_code=429, headers={}), {"retryAfterSeconds": "4"})
+    no_headers = (SimpleNamespace(status_code=429), {"retryAfterSeconds": "5"})
+    unparsed = (SimpleNamespace(status_code=429, headers={"Retry-After": "6"}), None)
+
+    assert [hint_seconds(r) for r in (header_only, parsed_only, no_headers, unparsed)] == [3.0, 4.0, 5.0, 6.0]
