@@ -1,3 +1,0 @@
-"""drs-reprotect: restart stopped AWS Elastic Disaster Recovery replication, within policy."""
-
-__version__ = "0.1.0"

@@ -1,5 +1,0 @@
-import sys
-
-from reprotect.cli import main
-
-sys.exit(main())
