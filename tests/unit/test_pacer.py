@@ -411,3 +411,49 @@ def test_a_call_that_never_reports_back_stops_holding_others_back() -> None:
 
     assert go(pacer, 0.5) == pytest.approx(0.5 + p.RECHECK)
     assert go(pacer, RTT + STALE_SECONDS + 0.01) == pytest.approx(RTT + STALE_SECONDS + 0.01)
+
+
+@pytest.mark.parametrize(
+    ("admitted", "refused_at", "fell"),
+    [
+        (4, 1.1, False),  # one refusal in five answers: a near miss (the limit fell only past a fifth)
+        (3, 1.1, True),  # one in four: the limit fell
+        (3, 0.9, False),  # one in four, but paced for less than a whole second: a near miss
+    ],
+)
+def test_the_limit_fell_only_past_a_fifth_of_a_whole_paced_seconds_answers(
+    admitted: int, refused_at: float, fell: bool
+) -> None:
+    pacer = Pacer(Limit(rate=10, burst=1), max_burst=10)  # paced from 0 s
+    for i in range(admitted):
+        sent = 0.3 + 0.15 * i
+        pacer.admitted(sent, sent + 0.02)
+    before = pacer.rate
+
+    pacer.refused(refused_at - 0.02, refused_at)
+
+    # FLOOR of the pace at most, as the service admitted fewer calls than that in the second
+    assert pacer.rate == pytest.approx(before * (p.FLOOR if fell else p.NEAR))
+
+
+@pytest.mark.parametrize(
+    ("limit", "round_trip", "second_at"),
+    [
+        # A strict limiter paced slower than two round trips: one call out at a time (the second
+        # asks again after RECHECK, or at the first one's answer)
+        (Limit(rate=1, burst=1), 0.25, 10.0 + p.RECHECK),
+        # Two round trips a pace (a hair less, after the admitted call's creep): calls go at the pace
+        (Limit(rate=2, burst=1), 0.25, 10.5),
+        # A limiter with a burst of two: both go at once from a full bucket
+        (Limit(rate=1, burst=2), 0.25, 10.0),
+    ],
+)
+def test_only_a_strict_limiter_paced_slower_than_two_round_trips_gets_one_call_at_a_time(
+    limit: Limit, round_trip: float, second_at: float
+) -> None:
+    pacer = Pacer(limit, max_burst=10)
+    pacer.admitted(send(pacer, 0.0), round_trip)
+
+    send(pacer, 10.0)
+
+    assert go(pacer, 10.0) == pytest.approx(second_at, abs=0.001)
