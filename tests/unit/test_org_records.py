@@ -117,3 +117,68 @@ def test_extended_and_other_skipped_servers_are_not_kept_as_needing_a_person() -
 
     assert (item["needs"], item["needsOmitted"]) == ([], 0)
     assert item["counts"]["skipped"] == 2
+
+
+def test_the_latest_item_holds_the_runs_identity_and_its_flags_and_reads_back() -> None:
+    report = make_report(
+        *[("attention", "stalled")] * (MAX_NEEDS + 2), dry_run=True, sweep_complete=False, healthy=1
+    )
+    item = latest_item(Received.from_event(event(detail=report.to_dict())), NOW)
+
+    assert (item["runId"], item["finishedAt"], item["status"]) == (
+        "run-1",
+        "2026-11-27T06:00:01.000Z",
+        "partial-failure",
+    )
+    assert (item["dryRun"], item["sweepComplete"], item["needsOmitted"]) == (True, False, 2)
+
+    state = PlaceState.from_items(item, None)
+
+    assert (state.dry_run, state.needs_omitted, state.last_report_at) == (True, 2, "2026-11-27T06:00:01.000Z")
+    assert state.count("healthy") == 1
+    assert state.day == {}
+
+
+def test_a_place_with_only_its_days_totals_reads_them_and_ignores_the_rest() -> None:
+    day = {"account": "123456789012", "region": "eu-west-1", "runs": 2, "runsFailed": 1, "runIds": {"a"}}
+
+    state = PlaceState.from_items(None, day)
+
+    assert (state.account, state.region, state.status, state.dry_run) == (
+        "123456789012",
+        "eu-west-1",
+        None,
+        False,
+    )
+    assert state.day == {"runs": 2, "runsFailed": 1}
+
+
+def test_a_run_that_did_not_fail_adds_no_failed_run() -> None:
+    assert day_increments(Received.from_event(event()))["runsFailed"] == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"source": "aws.drs"}, f"not a run report: 'aws.drs' / {DETAIL_TYPE!r}"),
+        ({"detail-type": "Other"}, f"not a run report: {EVENT_SOURCE!r} / 'Other'"),
+        ({"account": "12345"}, "no sending account: '12345'"),
+        ({"account": None}, "no sending account: None"),
+    ],
+)
+def test_a_rejection_quotes_what_was_wrong(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(RejectedEvent) as caught:
+        Received.from_event(event(**changes))
+    assert str(caught.value) == message
+
+
+def test_a_report_with_no_sending_account_is_rejected_and_the_event_id_is_kept() -> None:
+    no_account = event()
+    del no_account["account"]
+    no_id = event()
+    del no_id["id"]
+
+    with pytest.raises(RejectedEvent, match="no sending account: None"):
+        Received.from_event(no_account)
+    assert Received.from_event(event()).event_id == "ev-1"
+    assert Received.from_event(no_id).event_id == ""
