@@ -55,3 +55,24 @@ def test_never_waits_past_the_runs_bound() -> None:
     assert drs.retry_after_hint(deadline, 0.5, response=throttled("1"), attempts=1) is not None
     # The same 1 s hint is refused when the attempt after it could take 1 s.
     assert drs.retry_after_hint(deadline, 1.0, response=throttled("1"), attempts=1) is None
+
+
+@pytest.mark.parametrize(("attempts", "backoff"), [(1, 0.4), (3, 1.6), (6, 12.8), (7, 20.0)])
+def test_without_a_hint_it_backs_off_doubling_from_a_fifth_of_a_second_up_to_20_s(
+    attempts: int, backoff: float
+) -> None:
+    delay = drs.retry_after_hint(UNBOUNDED, 1.0, response=throttled(None), attempts=attempts)
+
+    assert delay is not None
+    assert backoff <= delay <= backoff * 1.1
+
+
+def test_a_hint_in_the_parsed_error_is_taken_and_a_zero_hint_is_no_wait() -> None:
+    http = SimpleNamespace(status_code=429, headers={})
+    parsed = {"Error": {"Code": "ThrottlingException"}, "retryAfterSeconds": "2"}
+
+    delay = drs.retry_after_hint(UNBOUNDED, 1.0, response=(http, parsed), attempts=1)
+
+    assert delay is not None
+    assert 2.0 <= delay <= 2.2
+    assert drs.retry_after_hint(UNBOUNDED, 1.0, response=throttled("0"), attempts=1) == 0.0
