@@ -77,7 +77,8 @@ demo: setup
 # two cores; mutmut keeps its results in mutants/, so a rerun after a change checks only what changed).
 # mutmut names mutants after paths below src/, hence the link; docs/mutation.md gets the scores.
 mutation: setup
-	mkdir -p src && ln -sfn ../lambdas/reprotect src/reprotect
+	mkdir -p src mutants && ln -sfn ../lambdas/reprotect src/reprotect
+	git describe --always --dirty=+changes > mutants/commit  # what this run measures (the copies it takes now)
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/mutmut run --max-children 2
 	$(PY) -m scripts.mutation_report
 

@@ -71,13 +71,7 @@ def render(modules: list[Module], equivalent: dict[str, str], unchecked: int) ->
     survived = sum(len(m.survivors) for m in modules)
     typed = sum(m.typed for m in modules)
     overall = killed / (killed + survived) if killed + survived else 1.0
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 (git on PATH, on this repository)
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    commit = measured_commit()
     lines = [
         "# Mutation score of the Lambda package",
         "",
@@ -101,6 +95,20 @@ def render(modules: list[Module], equivalent: dict[str, str], unchecked: int) ->
     lines += ["", "## Equivalent mutants", ""]
     lines += [f"- `{name}`: {reason}" for name, reason in sorted(equivalent.items())] or ["None."]
     return "\n".join(lines) + "\n"
+
+
+def measured_commit() -> str:
+    """The commit `make mutation` copied when the run began (mutmut tests its copies, not the tree)."""
+    recorded = MUTANTS.parent.parent / "commit"
+    if recorded.exists():
+        return recorded.read_text().strip()
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 (git on PATH, on this repository)
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
 
 
 def main() -> int:
