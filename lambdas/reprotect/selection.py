@@ -94,7 +94,7 @@ def _replicating(
         )
     late = lifecycle.lagging(info, config.max_lag_seconds)
     if late:
-        return this.attention(Reason.LAGGING, late, error)
+        return this.attention(Reason.LAGGING, late)  # any error of DRS's was named just above
     return this.outcome(Outcome.HEALTHY, Reason.REPLICATING)
 
 

@@ -193,3 +193,61 @@ def test_an_error_code_drs_adds_later_gets_a_generic_line_with_its_raw_text() ->
         "DRS reports FAILED_TO_REACH_THE_MOON: moon unreachable\nsecond line."
         " Check the server in the DRS console."
     )
+
+
+def said(verdict: Verdict) -> tuple[str, str, str | None, str | None]:
+    assert isinstance(verdict, ServerOutcome), f"expected an outcome, got {verdict}"
+    return verdict.outcome, verdict.reason, verdict.detail, verdict.error_code
+
+
+def test_what_a_skipped_or_erroring_server_says_word_for_word() -> None:
+    include = Config(topic_arn=None, table_name=None, include_tag=TagSpec("DR", "auto"))
+    failback = make_server("STOPPED", direction="FAILBACK")
+    extended = make_server("STOPPED", extended=True)
+    del extended["stagingArea"]["stagingAccountID"]
+    erroring = make_server("BACKLOG", error="UNSTABLE_NETWORK")
+
+    assert said(classify(make_server("STOPPED"), include))[:3] == (
+        "skipped",
+        "not-opted-in",
+        "not tagged DR=auto",
+    )
+    assert said(classify(failback, CONFIG))[:3] == (
+        "skipped",
+        "failback-direction",
+        "re-protected by reverse replication, not StartReplication",
+    )
+    assert "unknown" in str(said(classify(extended, CONFIG))[2])
+    assert said(classify(erroring, CONFIG)) == (
+        "attention",
+        "replication-error",
+        "replication is BACKLOG",
+        "UNSTABLE_NETWORK",
+    )
+
+
+def test_a_failed_initiation_without_a_retry_time_says_only_its_step() -> None:
+    server = make_server("INITIATING", initiation_failed_step="WAIT")
+    del server["dataReplicationInfo"]["dataReplicationInitiation"]["nextAttemptDateTime"]
+
+    verdict = classify(server, CONFIG)
+
+    assert said(verdict)[:3] == ("attention", "initiation-failed", "replication setup failed at WAIT")
+    assert verdict.diagnosis is not None
+    assert verdict.diagnosis.startswith("Initiation is waiting to begin and failed there.")
+
+
+@pytest.mark.parametrize(
+    ("hints", "name"),
+    [
+        ({"hostname": "db-1", "fqdn": "db-1.corp", "awsInstanceID": "i-1"}, "db-1"),
+        ({"fqdn": "db-1.corp"}, "db-1.corp"),
+        ({"awsInstanceID": "i-0123456789abcdef0"}, "i-0123456789abcdef0"),
+        ({}, None),
+    ],
+)
+def test_the_name_is_the_hostname_else_the_fqdn_else_the_instance_id(hints: dict, name: str | None) -> None:
+    server = make_server("STOPPED")
+    server["sourceProperties"]["identificationHints"] = hints
+
+    assert classify(server, CONFIG).hostname == name
