@@ -73,8 +73,8 @@ e2e: setup
 demo: setup
 	$(PY) -m scripts.demo $(ARGS)
 
-# Mutation testing of the Lambda package (not in `make test` or CI: a full run takes about an hour on
-# two cores; mutmut keeps its results in mutants/, so a rerun after a change checks only what changed).
+# Mutation testing of the Lambda package (not in `make test` or CI: a whole run takes many hours on two
+# cores; mutmut keeps its results in mutants/, so a rerun after a change checks only what changed).
 # mutmut names mutants after paths below src/, hence the link; docs/mutation.md gets the scores.
 mutation: setup
 	mkdir -p src mutants && ln -sfn ../lambdas/reprotect src/reprotect
