@@ -18,9 +18,10 @@ def search(
     probes_admitted: int = 0,
     freed: float = -math.inf,
     anchor_late: float = 10.0,
+    anchor: float = 10.0,
 ) -> Search:
     """A search anchored on a call sent at 10 s, checked by 10 s at the latest."""
-    return Search(10.0, anchor_late, shortest=0.001, near=NEAR, short=short, long=long,
+    return Search(anchor, anchor_late, shortest=0.001, near=NEAR, short=short, long=long,
                   probes_admitted=probes_admitted, freed=freed)  # fmt: skip
 
 
@@ -145,3 +146,49 @@ def test_a_call_admitted_from_before_the_search_moves_the_anchor_only_forward() 
 def test_what_the_search_learned_is_the_long_bound_as_a_rate() -> None:
     assert search().learned() is None
     assert search(long=0.25).learned() == 4.0
+
+
+# ---- the boundaries, on times exact in binary (anchored at 0 s) ------------------------------------
+
+
+def test_a_refusal_exactly_tight_above_the_long_bound_means_the_limit_moved() -> None:
+    s = search(long=0.5, anchor=0.0, anchor_late=0.0)
+
+    s.refused(sent=0.5 * TIGHT, now=1.0)
+
+    assert s.long == math.inf
+
+
+def test_bounds_exactly_tight_apart_conclude_the_search() -> None:
+    refused = search(long=0.5 * TIGHT, anchor=0.0, anchor_late=0.0)
+    admitted = search(short=0.5, anchor=0.0, anchor_late=0.0)
+
+    assert refused.refused(sent=0.5, now=1.0) is not None
+    assert admitted.admitted(sent=0.5 * TIGHT, checked=0.5 * TIGHT, now=1.0) is not None
+
+
+@pytest.mark.parametrize(
+    ("freed", "sent", "late"),
+    [
+        (0.2005, 0.25, False),  # answered within a millisecond of the plan (0.2 s): on time
+        (0.202, 0.25, True),
+        (0.202, 0.2, False),  # sent at exactly twice the short bound: not late enough to tell
+    ],
+)
+def test_a_probe_is_late_only_a_millisecond_past_its_plan_and_beyond_twice_the_short_bound(
+    freed: float, sent: float, late: bool
+) -> None:
+    s = search(short=0.1, freed=freed, anchor=0.0, anchor_late=0.0)
+    s.sending()
+
+    pace = s.admitted(sent=sent, checked=sent, now=sent + 0.01)
+
+    assert (pace is not None and pace.rate == pytest.approx(1 / sent)) is late
+
+
+def test_a_call_from_before_the_search_sent_with_the_anchor_does_not_move_it() -> None:
+    s = search()
+
+    s.admitted_before(sent=10.0, checked=10.5)
+
+    assert s.anchor_late == 10.0
