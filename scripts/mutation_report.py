@@ -75,7 +75,7 @@ def render(modules: list[Module], equivalent: dict[str, str], unchecked: int) ->
     lines = [
         "# Mutation score of the Lambda package",
         "",
-        f"Measured by `make mutation` (mutmut 3.8.1, tests/unit then tests/integration) on commit `{commit}`,"
+        f"Measured by `make mutation` (mutmut 3.8.1, tests/unit then tests/integration) on `{commit}`,"
         f" {datetime.now(UTC):%Y-%m-%d}. A mutant is killed when a test fails or times out with it;"
         " equivalent mutants (they cannot change behaviour; listed at the end with the reason) are left out.",
         "",
