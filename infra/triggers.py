@@ -21,13 +21,13 @@ from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.failures import last_queue
 from infra.nag import acknowledge
 from reprotect import contract
 
 RETRY_ATTEMPTS = 3
 # A sweep that could not be delivered within the hour is superseded by the next trigger anyway.
 MAX_EVENT_AGE = Duration.hours(1)
-DLQ_RETENTION = Duration.days(14)
 SCHEDULE_GROUP = "default"
 SCHEDULE_NAME_LENGTH = 64  # EventBridge Scheduler's limit
 
@@ -95,13 +95,7 @@ class ReprotectTriggers(Construct):
         return queues
 
     def _build_dead_letter_queue(self, construct_id: str) -> sqs.Queue:
-        queue = sqs.Queue(
-            self,
-            construct_id,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=DLQ_RETENTION,
-        )
+        queue = last_queue(self, construct_id)
         acknowledge(
             queue,
             "AwsSolutions-SQS3",

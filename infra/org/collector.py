@@ -14,6 +14,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import constants as c
+from infra.failures import last_queue
 from infra.nag import acknowledge
 from infra.org.bus import REPORTS
 from infra.org.hub_function import HubFunction
@@ -21,7 +22,6 @@ from reprotect.org import contract as org
 
 RETRY_ATTEMPTS = 3
 MAX_EVENT_AGE = Duration.hours(6)  # a report is still worth counting hours late
-DLQ_RETENTION = Duration.days(14)
 
 
 def _publish_statements(topic: sns.ITopic, key: kms.IKey) -> tuple[iam.PolicyStatement, ...]:
@@ -133,13 +133,7 @@ class HubCollector(Construct):
         return iam.PolicyStatement(sid=sid, actions=list(actions), resources=[self.table.table_arn])
 
     def _build_dead_letter_queue(self) -> sqs.Queue:
-        queue = sqs.Queue(
-            self,
-            "RuleDeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=DLQ_RETENTION,
-        )
+        queue = last_queue(self, "RuleDeadLetterQueue")
         acknowledge(
             queue,
             "AwsSolutions-SQS3",
