@@ -29,7 +29,7 @@ from reprotect.observability import logger
 from reprotect.outcomes import Entry, Kind, Outcome, Reason
 from reprotect.report import Tally
 from reprotect.services import STORE_ERRORS, Cooldowns, Services
-from reprotect.starter import Starter
+from reprotect.starter import Starter, tallied
 
 
 def start_network(client: Any, network_id: str) -> str | None:
@@ -84,17 +84,8 @@ class Crew:
 
 def note(tally: Tally, entry: Entry) -> None:
     """Tally a source network's or recovery instance's outcome and log it (healthy ones are counted)."""
-    tally.add(entry)
-    if entry.outcome is not Outcome.HEALTHY:
-        logger.info(
-            "Source network outcome" if entry.kind is Kind.NETWORK else "Recovery instance outcome",
-            resource_id=entry.resource_id,
-            related=entry.related,
-            outcome=entry.outcome,
-            reason=entry.reason,
-            detail=entry.detail,
-            error_code=entry.error_code,
-        )
+    message = "Source network outcome" if entry.kind is Kind.NETWORK else "Recovery instance outcome"
+    tallied(tally, entry, message, resource_id=entry.resource_id, related=entry.related)
 
 
 class Acts:

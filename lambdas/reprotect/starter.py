@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -16,25 +17,32 @@ from reprotect.cooldown import RunClaim
 from reprotect.deadline import Deadline
 from reprotect.drs import error_code
 from reprotect.observability import logger
-from reprotect.outcomes import Outcome, Reason, ServerOutcome
+from reprotect.outcomes import Entry, Outcome, Reason, ServerOutcome
 from reprotect.report import Tally
 from reprotect.selection import Candidate
 from reprotect.services import STORE_ERRORS, Services
 
 
-def record(tally: Tally, outcome: ServerOutcome) -> None:
-    """Tally an outcome and log it (one line per server action; healthy servers are only counted)."""
+def tallied(tally: Tally, outcome: ServerOutcome | Entry, message: str, **identity: Any) -> None:
+    """Tally an outcome and log it as `message` with what it is about (one line per action; healthy
+    ones are only counted)."""
     tally.add(outcome)
     if outcome.outcome is not Outcome.HEALTHY:
         logger.info(
-            "Server outcome",
-            source_server_id=outcome.source_server_id,
-            hostname=outcome.hostname,
+            message,
+            **identity,
             outcome=outcome.outcome,
             reason=outcome.reason,
             detail=outcome.detail,
             error_code=outcome.error_code,
         )
+
+
+def record(tally: Tally, outcome: ServerOutcome) -> None:
+    """Tally a server's outcome and log it."""
+    tallied(
+        tally, outcome, "Server outcome", source_server_id=outcome.source_server_id, hostname=outcome.hostname
+    )
 
 
 class Starter:
