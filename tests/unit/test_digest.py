@@ -155,3 +155,183 @@ def test_the_digest_of_500_accounts_in_17_regions_in_trouble_everywhere_fits_sns
     assert f"... and {8500 * 50 - LISTED} more" in email_text(digest)
     assert f"... and {8500 - LISTED} more places" in email_text(digest)
     assert len(subject(digest)) <= 100
+
+
+def small_organization():
+    # One place in trouble, one known only from its day's totals (it never reported a latest run)
+    trouble = place(
+        "222222222222",
+        "eu-west-1",
+        status="failed",
+        attention=1,
+        failed=1,
+        runs_failed=2,
+        started=1,
+        healthy=5,
+    )
+    unknown = PlaceState("444444444444", "ap-southeast-2", day={"runs": 3})
+    return digest_of(trouble, unknown)
+
+
+SERVER = {"sourceServerID": "s-00000000000000000", "hostname": "files-01"}
+NEVER_REPORTED = {
+    "account": "444444444444",
+    "region": "ap-southeast-2",
+    "silent": True,
+    "lastReportAt": None,
+    "status": None,
+    "day": {"runs": 3, "runsFailed": 0, "started": 0, "wouldStart": 0, "failed": 0},
+    "now": {"examined": 0, "healthy": 0, "attention": 0, "failed": 0, "deferred": 0},
+}
+
+
+def test_the_json_digest_of_a_small_organization_is_exactly_the_documented_shape() -> None:
+    digest = small_organization()
+
+    assert to_dict(digest) == {
+        "schemaVersion": 1,
+        "kind": "digest",
+        "organizationId": "o-a1b2c3d4e5",
+        "day": "2026-11-26",
+        "generatedAt": "2026-11-27T06:00:00Z",
+        "silentAfterHours": 2,
+        "places": 2,
+        "dayTotals": {"runs": 51, "runsFailed": 2, "started": 1, "wouldStart": 0, "failed": 1},
+        "now": {"examined": 7, "healthy": 5, "attention": 1, "failed": 1, "deferred": 0},
+        "needsPerson": [
+            {
+                "account": "222222222222",
+                "region": "eu-west-1",
+                **SERVER,
+                "outcome": "attention",
+                "reason": "stalled",
+            }
+        ],
+        "failedToStart": [
+            {
+                "account": "222222222222",
+                "region": "eu-west-1",
+                **SERVER,
+                "outcome": "failed",
+                "reason": "start-failed",
+            }
+        ],
+        "silentPlaces": [NEVER_REPORTED],
+        "mostUrgentPlaces": [
+            NEVER_REPORTED,
+            {
+                "account": "222222222222",
+                "region": "eu-west-1",
+                "silent": False,
+                "lastReportAt": "2026-11-27T05:58:02.120Z",
+                "status": "failed",
+                "day": {"runs": 48, "runsFailed": 2, "started": 1, "wouldStart": 0, "failed": 1},
+                "now": {"examined": 7, "healthy": 5, "attention": 1, "failed": 1, "deferred": 0},
+            },
+        ],
+    }
+    assert attributes(digest) == {
+        "kind": {"DataType": "String", "StringValue": "digest"},
+        "needsPerson": {"DataType": "Number", "StringValue": "1"},
+        "silentPlaces": {"DataType": "Number", "StringValue": "1"},
+        "runsFailed": {"DataType": "Number", "StringValue": "2"},
+        "failed": {"DataType": "Number", "StringValue": "1"},
+    }
+
+
+def test_the_sns_message_holds_the_compact_json_by_default_and_the_text_for_email() -> None:
+    digest = small_organization()
+
+    message = json.loads(message_body(digest))
+
+    assert set(message) == {"default", "email"}
+    assert message["default"].startswith(
+        '{"schemaVersion":1,"kind":"digest","organizationId":"o-a1b2c3d4e5","day":"2026-11-26",'
+        '"generatedAt":"2026-11-27T06:00:00Z","silentAfterHours":2,"places":2,'
+        '"dayTotals":{"runs":51,"runsFailed":2,"started":1,"wouldStart":0,"failed":1},'
+    )
+    assert ", " not in message["default"]
+    assert ": " not in message["default"]
+    assert json.loads(message["default"]) == to_dict(digest)
+    assert message["email"] == email_text(digest)
+
+
+def test_the_email_of_a_small_organization_says_never_for_a_place_that_never_reported() -> None:
+    assert email_text(small_organization()) == (
+        "drs-reprotect daily digest for organization o-a1b2c3d4e5\n"
+        "Covering Thursday 26 November 2026 (UTC); each place as of its latest run,"
+        " at 2026-11-27 06:00 UTC.\n"
+        "\n"
+        "In short: 1 server needs a person; 1 place stopped reporting; 2 runs failed;"
+        " 1 server could not be restarted.\n"
+        "\n"
+        "2 places (2 accounts in 2 regions). That day:\n"
+        "  51 runs, 2 of them failed (as a whole, or every start they tried)\n"
+        "  1 server restarted, 1 start failed (retried every run)\n"
+        "Now: 7 source servers examined, 5 healthy, 1 need a person, 0 deferred to the next run.\n"
+        "\n"
+        "Servers that need a person (restarting replication cannot fix them): 1\n"
+        "  222222222222 eu-west-1      s-00000000000000000 files-01: stalled\n"
+        "\n"
+        "Servers that could not be restarted in their latest run (retried every run): 1\n"
+        "  222222222222 eu-west-1      s-00000000000000000 files-01: start-failed\n"
+        "\n"
+        "Places that stopped reporting (nothing for more than 2 hours): 1. Their servers may be"
+        " unprotected: check the function's errors and alarms, and that the StackSet instance is"
+        " still there.\n"
+        "  444444444444 ap-southeast-2 last report never\n"
+        "\n"
+        "Every place, most urgent first (runs, restarts and failed starts that day; servers as of the"
+        " latest run):\n"
+        "  account       region          runs  started  failed  attention  healthy  latest run\n"
+        "  444444444444  ap-southeast-2     3        0       0          0        0  silent since never\n"
+        "  222222222222  eu-west-1         48        1       1          1        5  failed at 05:58 UTC\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("places", "line", "short"),
+    [
+        (
+            [place(attention=1, runs_failed=1)],
+            "1 server needs a person; 1 run failed",
+            "1 need a person, 1 run failed",
+        ),
+        (
+            [
+                place("111111111111", last=None),
+                place("222222222222", last="2026-11-26T23:00:00Z"),
+                place("333333333333", runs_failed=3),
+            ],
+            "2 places stopped reporting; 3 runs failed",
+            "2 silent, 3 runs failed",
+        ),
+    ],
+)
+def test_the_headline_and_subject_count_failed_runs_and_silent_places(
+    places: list[PlaceState], line: str, short: str
+) -> None:
+    digest = digest_of(*places)
+
+    assert headline(digest) == line
+    assert subject(digest) == f"[drs-reprotect] digest 2026-11-26: {short}"
+
+
+def test_a_subject_longer_than_100_characters_is_cut_with_an_ellipsis() -> None:
+    # 425,000 servers needing a person, 8,500 failed runs, 170,000 failed starts and three silent places
+    trouble = PlaceState(
+        "111111111111",
+        "us-east-1",
+        RECENT,
+        "failed",
+        counts={"attention": 425_000, "failed": 170_000},
+        day={"runsFailed": 8500},
+    )
+    silent = [PlaceState(f"44444444444{i}", "us-west-2") for i in range(3)]
+
+    text = subject(digest_of(trouble, *silent))
+
+    assert text == (
+        "[drs-reprotect] digest 2026-11-26: 425000 need a person, 3 silent, 8500 runs failed, 170000 not r..."
+    )
+    assert len(text) == 100

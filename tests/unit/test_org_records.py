@@ -182,3 +182,29 @@ def test_a_report_with_no_sending_account_is_rejected_and_the_event_id_is_kept()
         Received.from_event(no_account)
     assert Received.from_event(event()).event_id == "ev-1"
     assert Received.from_event(no_id).event_id == ""
+
+
+def test_a_latest_item_holding_only_its_run_reads_back_with_nothing_counted_or_needing_a_person() -> None:
+    # An item with only the run's place, time and status: no counts, needs, dry-run flag or omissions
+    latest = {
+        "pk": "latest",
+        "sk": "123456789012#eu-west-1",
+        "account": "123456789012",
+        "region": "eu-west-1",
+        "finishedAt": "2026-11-27T06:00:01.000Z",
+        "status": "idle",
+    }
+
+    state = PlaceState.from_items(latest, None)
+
+    assert state == PlaceState(
+        account="123456789012",
+        region="eu-west-1",
+        last_report_at="2026-11-27T06:00:01.000Z",
+        status="idle",
+        dry_run=False,
+        counts={},
+        needs=(),
+        needs_omitted=0,
+        day={},
+    )
