@@ -456,3 +456,10 @@ def test_a_recovery_instance_is_read_from_drs_with_its_failback_state_and_id() -
     assert RecoveryInstance.from_api(without_id).recovery_instance_id == "i-0123456789abcdef0"
     assert RecoveryInstance.from_api(nameless).recovery_instance_id == "unknown"
     assert RecoveryInstance.from_api({**item, "failback": {"state": 3}}).failback_state is None
+
+
+def test_a_recovery_instance_is_known_by_its_recovery_instance_id_when_drs_gives_no_ec2_instance_id() -> None:
+    item = make_recovery_instance(make_server(ec2_origin=True), recovery_instance_id="i-0123456789abcdef0")
+    del item["ec2InstanceID"]  # optional in the DRS model
+
+    assert RecoveryInstance.from_api(item).recovery_instance_id == "i-0123456789abcdef0"

@@ -1,0 +1,108 @@
+"""StartReplication answers the workers must still make sense of: a start whose answer was lost and
+that DRS cannot be asked about again, or no longer lists, and an error answer with no Error in it.
+What the report says of the server, and the Powertools JSON log line an operator searches for."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError, ReadTimeoutError
+
+from reprotect.observability import logger
+from tests.unit.test_engine import FakeCooldowns, FakeDrs, run, server
+
+SID = "s-00000000000000001"
+VOLATILE = ("timestamp", "location", "exception", "stack_trace")
+
+
+def logged(caplog: pytest.LogCaptureFixture, message: str) -> list[dict[str, Any]]:
+    """The Powertools JSON lines with this message, less the time, the code location and traceback."""
+    lines = [
+        json.loads(logger.registered_formatter.format(record))
+        for record in caplog.records
+        if record.getMessage() == message
+    ]
+    return [{k: v for k, v in line.items() if k not in VOLATILE} for line in lines]
+
+
+class AskedAgain(FakeDrs):
+    """FakeDrs whose start is carried out but its answer lost, and which answers `again` (or raises
+    it) when the worker describes the server again (the one call naming it in `filters`)."""
+
+    def __init__(self, again: dict[str, Any] | Exception) -> None:
+        super().__init__([[server(1)]])
+        self.late[SID] = ReadTimeoutError(endpoint_url="https://drs.eu-west-1.amazonaws.com")
+        self.again = again
+        self.asked_again: list[dict[str, Any]] = []
+
+    def describe_source_servers(self, **request: Any) -> dict[str, Any]:
+        if "filters" not in request:
+            return super().describe_source_servers(**request)
+        self.asked_again.append(request)
+        if isinstance(self.again, Exception):
+            raise self.again
+        return self.again
+
+
+def test_a_start_drs_cannot_be_asked_about_again_needs_a_person_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    drs = AskedAgain(ClientError({"Error": {"Code": "ThrottlingException"}}, "DescribeSourceServers"))
+    cooldowns = FakeCooldowns()
+
+    report = run(drs, cooldowns)
+
+    (entry,) = report["servers"]
+    assert (entry["outcome"], entry["reason"], entry["errorCode"]) == (
+        "attention",
+        "start-unconfirmed",
+        "ReadTimeoutError",
+    )
+    assert cooldowns.released == []  # its claim holds it: never started twice
+    assert logged(caplog, "Could not describe an ambiguous start again") == [
+        {
+            "level": "WARNING",
+            "message": "Could not describe an ambiguous start again",
+            "service": "drs-reprotect",
+            "source_server_id": SID,
+        }
+    ]
+
+
+@pytest.mark.parametrize("answer", [{}, {"items": []}], ids=["no-items-key", "no-items"])
+def test_a_started_server_drs_no_longer_lists_when_asked_again_is_gone(answer: dict[str, Any]) -> None:
+    drs = AskedAgain(answer)
+
+    report = run(drs, FakeCooldowns())
+
+    assert drs.asked_again == [{"filters": {"sourceServerIDs": [SID]}}]
+    assert report["servers"] == [
+        {
+            "sourceServerID": SID,
+            "hostname": "host-1",
+            "outcome": "skipped",
+            "reason": "not-found",
+            "detail": "deleted while the run was going",
+            "errorCode": "ReadTimeoutError",
+        }
+    ]
+
+
+def test_an_error_answer_with_no_error_in_it_fails_the_start_in_botocores_words() -> None:
+    drs = FakeDrs([[server(1)]])
+    drs.errors[SID] = ClientError({"ResponseMetadata": {"HTTPStatusCode": 400}}, "StartReplication")
+
+    report = run(drs, FakeCooldowns())
+
+    assert report["servers"] == [
+        {
+            "sourceServerID": SID,
+            "hostname": "host-1",
+            "outcome": "failed",
+            "reason": "start-failed",
+            "detail": "An error occurred (Unknown) when calling the StartReplication operation: Unknown",
+            "errorCode": "ClientError",
+        }
+    ]
