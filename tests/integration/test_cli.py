@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -56,6 +57,52 @@ def test_dry_run_by_default_prints_a_table(stack: Stack, fleet, capsys) -> None:
     assert row.split()[:4] == [stopped, "web-9", "would-start", "replication-stopped"]
     assert "ATTENTION 123456789012/us-east-1: 1 would-start, 1 attention" in out
     assert "no --table given, so no cooldown" in err
+
+
+def test_json_is_the_report_indented_by_two_and_stderr_only_the_note(stack: Stack, fleet, capsys) -> None:
+    (sid,) = fleet({"state": "STOPPED", "hostname": "web-9"})
+
+    code = main(["--json"])
+
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert code == 0
+    assert out == json.dumps(report, indent=2) + "\n"
+    # Without --verbose no per-server log line joins the note
+    assert err == "note: no --table given, so no cooldown is read or written\n"
+    assert report["trigger"] == {"type": "manual", "name": "cli", "eventId": report["runId"]}
+    assert report["runId"].startswith("cli-")
+    assert (report["status"], report["dryRun"], report["region"]) == ("dry-run", True, "us-east-1")
+    assert report["servers"] == [
+        {
+            "sourceServerID": sid,
+            "hostname": "web-9",
+            "outcome": "would-start",
+            "reason": "replication-stopped",
+        }
+    ]
+
+
+def test_region_flag_wins_over_the_configured_region(stack: Stack, fleet, capsys) -> None:
+    fleet({"state": "STOPPED"})
+
+    assert main(["--region", "eu-west-1", "--json"]) == 0
+
+    assert json.loads(capsys.readouterr().out)["region"] == "eu-west-1"
+
+
+def test_main_returns_with_the_report_already_written_to_stdout(
+    stack: Stack, fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a stdout that holds what is printed until it is flushed (as a pipe's buffer does)
+    fleet({"state": "STOPPED"})
+    written = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(written, encoding="utf-8"))
+
+    assert main(["--json"]) == 0
+
+    # Then the whole report reached the stream by the time main returned
+    assert json.loads(written.getvalue())["counts"]["would-start"] == 1
 
 
 def test_the_console_script_prints_json_alone_from_any_directory(stack: Stack, tmp_path: Path) -> None:
@@ -138,9 +185,22 @@ def test_help_shows_the_defaults_in_force_and_the_exit_codes(monkeypatch: pytest
         "calls in flight (default: 10)",
         "(default: 3600)",
         "AWS region (default: your AWS configuration's, now us-east-1)",
+        "--profile PROFILE AWS profile (default: AWS_PROFILE, else your default profile)",
+        "--table NAME the Lambda's idempotency table: honour and write its cooldowns (default: none)",
         "Exit codes: 0 finished",
     ):
         assert fragment in text
+
+
+def test_help_without_a_configured_region_says_to_give_one(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
+    for name in ("AWS_DEFAULT_REGION", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+
+    assert main(["--help"]) == 0
+
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--region REGION AWS region (default: none configured: give --region)" in text
 
 
 def test_help_and_the_readme_name_the_same_flags_and_exit_codes(
@@ -192,6 +252,11 @@ def test_apply_with_ids_and_table_starts_and_writes_the_cooldown(stack: Stack, f
     assert report["counts"]["started"] == 1
     assert set(stack.cooldown_items()) == {a}
     assert b not in {s["sourceServerID"] for s in report["servers"]}
+    # The run is its own manual event: the run id names it in the report and keys its journal item
+    assert re.fullmatch(r"cli-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", report["runId"])
+    assert report["trigger"] == {"type": "manual", "name": "cli", "eventId": report["runId"]}
+    assert list(stack.cooldown_items("run#")) == [report["runId"]]
+    assert stack.cooldown_items("run#")[report["runId"]]["intents"] == {"SS": [a]}
 
 
 def test_cli_honours_the_lambdas_cooldown(stack: Stack, fleet, capsys) -> None:
