@@ -404,3 +404,86 @@ def test_an_alarm_reads_every_metric_after_an_expression_and_needs_no_name_or_co
     parsed = parse_event(unnamed, "r", OWN)
     assert isinstance(parsed, RunRequest)
     assert parsed.server_ids is None  # an alarm on no server's metric sweeps the fleet
+
+
+# ---- what each trigger says in the report, and the manual invocation's bounds -----------------------
+
+
+def test_a_scheduler_trigger_names_the_schedule_and_carries_the_execution_id() -> None:
+    parsed = parse_event(event("scheduler.json"), "r", OWN)
+
+    assert isinstance(parsed, RunRequest)
+    assert parsed.trigger.to_dict() == {
+        "type": "schedule",
+        "name": "drs-reprotect-sweep",
+        "eventId": "c9b1e0b4-3f4e-4a4a-9f55-8d2b1d3f6a10",
+    }
+    assert parsed.dedupe_key == (
+        "arn:aws:scheduler:us-east-1:123456789012:schedule/default/drs-reprotect-sweep#2026-11-27T06:00:00Z"
+    )
+
+
+def test_a_drs_event_without_a_detail_type_has_a_trigger_without_a_name() -> None:
+    stalled = {key: value for key, value in event("drs_stalled.json").items() if key != "detail-type"}
+
+    parsed = parse_event(stalled, "r", OWN)
+
+    assert isinstance(parsed, RunRequest)
+    assert parsed.trigger.to_dict() == {
+        "type": "drs-event",
+        "eventId": "7a5e2a11-9d0c-4c55-8d7e-1f2b3c4d5e6f",
+    }
+    assert parsed.server_ids == ("s-1234567890abcdef0",)
+
+
+def test_an_alarm_metric_without_dimensions_names_no_server() -> None:
+    metric = {"id": "m1", "metricStat": {"metric": {"namespace": "AWS/DRS", "metricName": "LagDuration"}}}
+    both = [metric, lag_of("s-1234567890abcdef0", "m2")]
+
+    alone = parse_event(alarm(configuration={"metrics": [metric]}), "r", OWN)
+    beside = parse_event(alarm(configuration={"metrics": both}), "r", OWN)
+
+    assert isinstance(alone, RunRequest)
+    assert isinstance(beside, RunRequest)
+    assert alone.server_ids is None  # the whole fleet
+    assert beside.server_ids == ("s-1234567890abcdef0",)
+
+
+def test_a_manual_trigger_carries_the_request_id() -> None:
+    parsed = parse_event({"sourceServerIDs": ["s-1234567890abcdef0"]}, "req-9")
+
+    assert isinstance(parsed, RunRequest)
+    assert parsed.trigger.to_dict() == {"type": "manual", "eventId": "req-9"}
+
+
+def test_an_event_of_unknown_keys_is_refused_showing_the_manual_form() -> None:
+    assert refused({"sourceServerIds": ["s-1234567890abcdef0"]}) == (
+        "unsupported event: expected a schedule, alarm or DRS event, or a manual invocation"
+        ' {"sourceServerIDs": [...], "dryRun": true}; got keys [\'sourceServerIds\']'
+    )
+
+
+def test_a_bad_manual_id_is_refused_naming_the_field() -> None:
+    assert refused({"sourceServerIDs": ["s-1234567890abcdef0", "web-1"]}) == (
+        "'web-1' in sourceServerIDs is not a source server id (^s-[0-9a-zA-Z]{17}$)"
+    )
+
+
+def test_a_manual_invocation_takes_4000_ids_and_refuses_4001() -> None:
+    ids = [f"s-{n:017d}" for n in range(4001)]
+
+    parsed = parse_event({"sourceServerIDs": ids[:4000]}, "r")
+
+    assert isinstance(parsed, RunRequest)
+    assert parsed.server_ids is not None
+    assert len(parsed.server_ids) == 4000
+    assert refused({"sourceServerIDs": ids}) == "sourceServerIDs has 4001 ids; at most 4000"
+
+
+def test_a_drs_server_id_is_the_last_segment_of_its_arn() -> None:
+    nested = "arn:aws:drs:us-east-1:123456789012:source-server/replicated/s-1234567890abcdef0"
+
+    parsed = parse_event({**event("drs_stalled.json"), "resources": [nested]}, "r", OWN)
+
+    assert isinstance(parsed, RunRequest)
+    assert parsed.server_ids == ("s-1234567890abcdef0",)

@@ -81,6 +81,21 @@ def test_a_recovery_launch_under_way_is_a_failover_even_before_its_instance_exis
         assert detail.startswith("a recovery launch is under way (job drsjob-")
 
 
+def test_a_failover_whose_ec2_state_or_job_drs_does_not_give_says_unknown_word_for_word() -> None:
+    server = make_server("STOPPED", last_launch="RECOVERY", last_launch_status="PENDING")
+    del server["lifeCycle"]["lastLaunch"]["initiated"]["jobID"]
+    stateless = RecoveryInstance("i-0123456789abcdef0", "s-0000000000000000a", False, None, None, None, None)
+
+    assert lifecycle.failed_over(server, [stateless]) == (
+        "failed over to recovery instance i-0123456789abcdef0 (not a drill, EC2 state unknown): failback or"
+        " reverse replication re-protects it, not StartReplication"
+    )
+    assert lifecycle.failed_over(server, []) == (
+        "a recovery launch is under way (job unknown, PENDING): failback or reverse replication re-protects"
+        " it, not StartReplication"
+    )
+
+
 # ---- restart loops ------------------------------------------------------------------------------
 
 

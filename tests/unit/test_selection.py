@@ -251,3 +251,158 @@ def test_the_name_is_the_hostname_else_the_fqdn_else_the_instance_id(hints: dict
     server["sourceProperties"]["identificationHints"] = hints
 
     assert classify(server, CONFIG).hostname == name
+
+
+SID = "s-1234567890abcdef0"
+
+
+def entry(server: dict, config: Config = CONFIG) -> dict:
+    """The server's entry in the report, as the JSON report lists it."""
+    verdict = classify(server, config)
+    assert isinstance(verdict, ServerOutcome), f"expected an outcome, got {verdict}"
+    return verdict.to_dict()
+
+
+def skipped(reason: str, detail: str) -> dict:
+    return {
+        "sourceServerID": SID,
+        "hostname": "db-1",
+        "outcome": "skipped",
+        "reason": reason,
+        "detail": detail,
+    }
+
+
+def test_each_policy_skip_says_why_word_for_word() -> None:
+    def stopped(**spec: object) -> dict:
+        return make_server("STOPPED", server_id=SID, hostname="db-1", **spec)  # type: ignore[arg-type]
+
+    any_dr = Config(topic_arn=None, table_name=None, include_tag=TagSpec("DR"))
+    dr_auto = Config(topic_arn=None, table_name=None, include_tag=TagSpec("DR", "auto"))
+    team = Config(topic_arn=None, table_name=None, exclude_tags=(TagSpec("Team"),))
+    no_account = stopped(extended=True)
+    del no_account["stagingArea"]["stagingAccountID"]
+
+    assert entry(stopped(), any_dr) == skipped("not-opted-in", "not tagged DR")
+    assert entry(stopped(tags={"DR": "manual"}), dr_auto) == skipped("not-opted-in", "not tagged DR=auto")
+    assert entry(stopped(tags={"Team": "x"}), team) == skipped("excluded-by-tag", "tagged Team")
+    assert entry(stopped(direction="FAILBACK")) == skipped(
+        "failback-direction", "re-protected by reverse replication, not StartReplication"
+    )
+    assert entry(stopped(extended=True, staging_account_id="210987654321")) == skipped(
+        "extended-from-staging-account", "replication is driven in staging account 210987654321"
+    )
+    assert entry(no_account) == skipped(
+        "extended-from-staging-account", "replication is driven in staging account unknown"
+    )
+
+
+MOON = {"error": "FAILED_TO_REACH_THE_MOON", "rawError": "moon unreachable"}
+
+
+def with_error(state: object, problem: dict) -> dict:
+    server = make_server("CONTINUOUS", server_id=SID, hostname="db-1")
+    server["dataReplicationInfo"]["dataReplicationState"] = state
+    server["dataReplicationInfo"]["dataReplicationError"] = problem
+    return server
+
+
+def attention(reason: str, detail: str, diagnosis: str, code: str | None = None) -> dict:
+    out = {
+        "sourceServerID": SID,
+        "hostname": "db-1",
+        "outcome": "attention",
+        "reason": reason,
+        "detail": detail,
+    }
+    return {**out, "errorCode": code, "diagnosis": diagnosis} if code else {**out, "diagnosis": diagnosis}
+
+
+def test_an_unknown_state_is_quoted_to_60_characters_with_drs_error_and_its_text() -> None:
+    assert entry(with_error("PENDING_" + "X" * 100, MOON)) == attention(
+        "unknown-state",
+        "replication state is 'PENDING_" + "X" * 51,
+        "DRS reports FAILED_TO_REACH_THE_MOON: moon unreachable. Check the server in the DRS console.",
+        "FAILED_TO_REACH_THE_MOON",
+    )
+    assert entry(with_error(None, {"error": "UNSTABLE_NETWORK"})) == attention(
+        "unknown-state",
+        "replication state is None",
+        "The connection between the agent and its replication server keeps dropping. Check packet loss"
+        " and firewalls or proxies on the path; TCP 1500 is open from the source server to the staging"
+        " area subnet.",
+        "UNSTABLE_NETWORK",
+    )
+
+
+def test_a_replicating_server_with_an_error_drs_added_later_quotes_its_text() -> None:
+    assert entry(with_error("CONTINUOUS", MOON)) == attention(
+        "replication-error",
+        "replication is CONTINUOUS",
+        "DRS reports FAILED_TO_REACH_THE_MOON: moon unreachable. Check the server in the DRS console.",
+        "FAILED_TO_REACH_THE_MOON",
+    )
+
+
+def test_an_error_without_a_code_or_without_text_says_only_what_drs_gave() -> None:
+    long_code = "FAILED_" + "Z" * 70
+
+    assert entry(with_error("STALLED", {"rawError": "socket closed"})) == attention(
+        "stalled",
+        "replication is STALLED",
+        "Data is not moving between the agent and its replication server. Check the error DRS shows for"
+        " the server, that TCP 1500 is open from the source server to the staging area subnet, and the"
+        " replication server's health.",
+    )
+    assert entry(with_error("STALLED", {"error": "FAILED_TO_REACH_THE_MOON"})) == attention(
+        "stalled",
+        "replication is STALLED",
+        "DRS reports FAILED_TO_REACH_THE_MOON. Check the server in the DRS console.",
+        "FAILED_TO_REACH_THE_MOON",
+    )
+    # A code DRS adds later is quoted to 60 characters in the diagnosis, and whole as the error code
+    assert entry(with_error("STALLED", {"error": long_code})) == attention(
+        "stalled",
+        "replication is STALLED",
+        f"DRS reports {long_code[:60]}. Check the server in the DRS console.",
+        long_code,
+    )
+
+
+def failed_at(name: object, problem: dict | None = None) -> dict:
+    server = make_server("INITIATING", server_id=SID, hostname="db-1", initiation_failed_step="WAIT")
+    initiation = server["dataReplicationInfo"]["dataReplicationInitiation"]
+    del initiation["nextAttemptDateTime"]
+    initiation["steps"][0]["name"] = name
+    if problem:
+        server["dataReplicationInfo"]["dataReplicationError"] = problem
+    return server
+
+
+def test_a_failed_step_drs_does_not_name_reads_as_unknown() -> None:
+    assert entry(failed_at(None)) == attention(
+        "initiation-failed",
+        "replication setup failed at UNKNOWN",
+        "Setting up replication failed at a step DRS did not name. Check the server's initiation steps"
+        " in the DRS console; DRS retries at the next attempt time.",
+    )
+
+
+def test_a_failed_step_and_error_drs_added_later_quote_drs_text() -> None:
+    assert entry(failed_at("WARM_UP_THE_MOON", MOON)) == attention(
+        "initiation-failed",
+        "replication setup failed at WARM_UP_THE_MOON",
+        "DRS reports FAILED_TO_REACH_THE_MOON: moon unreachable. Check the server in the DRS console.",
+        "FAILED_TO_REACH_THE_MOON",
+    )
+
+
+@pytest.mark.parametrize(
+    "hints",
+    [{"hostname": 42}, {"hostname": ["db-1"]}, {"fqdn": {"name": "db-1"}}, {"awsInstanceID": 7}],
+)
+def test_a_name_drs_sent_as_something_other_than_text_is_no_name(hints: dict) -> None:
+    server = make_server("STOPPED")
+    server["sourceProperties"]["identificationHints"] = hints
+
+    assert classify(server, CONFIG).hostname is None
