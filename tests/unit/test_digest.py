@@ -335,3 +335,36 @@ def test_a_subject_longer_than_100_characters_is_cut_with_an_ellipsis() -> None:
         "[drs-reprotect] digest 2026-11-26: 425000 need a person, 3 silent, 8500 runs failed, 170000 not r..."
     )
     assert len(text) == 100
+
+
+def test_the_email_of_one_dry_run_place_counts_in_the_singular_and_tells_what_a_dry_run_would_start() -> None:
+    dry = PlaceState(
+        "555555555555",
+        "us-west-2",
+        RECENT,
+        "dry-run",
+        True,
+        {"examined": 4, "healthy": 1, "attention": 0, "failed": 0, "deferred": 3},
+        (),
+        0,
+        {"runs": 1, "runsFailed": 0, "started": 1, "failed": 1, "wouldStart": 6},
+    )
+
+    assert email_text(digest_of(dry)) == (
+        "drs-reprotect daily digest for organization o-a1b2c3d4e5\n"
+        "Covering Thursday 26 November 2026 (UTC); each place as of its latest run,"
+        " at 2026-11-27 06:00 UTC.\n"
+        "\n"
+        "In short: nothing needs you: every place reported and every server is fine.\n"
+        "\n"
+        "1 place (1 account in 1 region). That day:\n"
+        "  1 run, 0 of them failed (as a whole, or every start they tried)\n"
+        "  1 server restarted, 1 start failed (retried every run)\n"
+        "  6 starts a dry run would have made (counted every run)\n"
+        "Now: 4 source servers examined, 1 healthy, 0 need a person, 3 deferred to the next run.\n"
+        "\n"
+        "Every place, most urgent first (runs, restarts and failed starts that day; servers as of the"
+        " latest run):\n"
+        "  account       region          runs  started  failed  attention  healthy  latest run\n"
+        "  555555555555  us-west-2          1        1       1          0        1  dry-run at 05:58 UTC\n"
+    )
