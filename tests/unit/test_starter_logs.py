@@ -4,27 +4,15 @@ What the report says of the server, and the Powertools JSON log line an operator
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from reprotect.observability import logger
+from tests.unit.test_acts import logged
 from tests.unit.test_engine import FakeCooldowns, FakeDrs, run, server
 
 SID = "s-00000000000000001"
-VOLATILE = ("timestamp", "location", "exception", "stack_trace")
-
-
-def logged(caplog: pytest.LogCaptureFixture, message: str) -> list[dict[str, Any]]:
-    """The Powertools JSON lines with this message, less the time, the code location and traceback."""
-    lines = [
-        json.loads(logger.registered_formatter.format(record))
-        for record in caplog.records
-        if record.getMessage() == message
-    ]
-    return [{k: v for k, v in line.items() if k not in VOLATILE} for line in lines]
 
 
 class AskedAgain(FakeDrs):
