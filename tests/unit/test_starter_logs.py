@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError, ReadTimeoutError
+from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
 from tests.unit.test_acts import logged
 from tests.unit.test_engine import FakeCooldowns, FakeDrs, run, server
@@ -92,5 +92,87 @@ def test_an_error_answer_with_no_error_in_it_fails_the_start_in_botocores_words(
             "reason": "start-failed",
             "detail": "An error occurred (Unknown) when calling the StartReplication operation: Unknown",
             "errorCode": "ClientError",
+        }
+    ]
+
+
+def test_an_unexpected_error_fails_only_its_server_in_its_own_words_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    drs = FakeDrs([[server(1), server(2)]])
+    drs.errors[SID] = KeyError("sourceServerID")
+
+    report = run(drs, FakeCooldowns())
+
+    assert report["servers"] == [
+        {
+            "sourceServerID": SID,
+            "hostname": "host-1",
+            "outcome": "failed",
+            "reason": "start-failed",
+            "detail": "'sourceServerID'",
+            "errorCode": "KeyError",
+        },
+        {
+            "sourceServerID": "s-00000000000000002",
+            "hostname": "host-2",
+            "outcome": "started",
+            "reason": "replication-stopped",
+        },
+    ]
+    assert logged(caplog, "Unexpected error starting replication") == [
+        {
+            "level": "ERROR",
+            "message": "Unexpected error starting replication",
+            "service": "drs-reprotect",
+            "source_server_id": SID,
+            "exception_name": "KeyError",
+        }
+    ]
+
+
+def test_a_start_that_never_reached_drs_fails_in_botocores_words() -> None:
+    drs = FakeDrs([[server(1)]])
+    drs.errors[SID] = EndpointConnectionError(endpoint_url="https://drs.eu-west-1.amazonaws.com/")
+
+    report = run(drs, FakeCooldowns())
+
+    assert report["servers"] == [
+        {
+            "sourceServerID": SID,
+            "hostname": "host-1",
+            "outcome": "failed",
+            "reason": "start-failed",
+            "detail": 'Could not connect to the endpoint URL: "https://drs.eu-west-1.amazonaws.com/"',
+            "errorCode": "EndpointConnectionError",
+        }
+    ]
+
+
+class Unconfirmable(FakeCooldowns):
+    """A cooldown table that takes the claim, then refuses to confirm it."""
+
+    def confirm(self, server_id: str, run: Any, now: int) -> None:
+        raise ClientError({"Error": {"Code": "InternalServerError"}}, "UpdateItem")
+
+
+def test_a_start_whose_claim_cannot_be_confirmed_stands_and_the_claim_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    drs = FakeDrs([[server(1)]])
+
+    report = run(drs, Unconfirmable())
+
+    assert drs.started == [SID]
+    assert report["servers"] == [
+        {"sourceServerID": SID, "hostname": "host-1", "outcome": "started", "reason": "replication-stopped"}
+    ]
+    assert logged(caplog, "Could not confirm or release a claim") == [
+        {
+            "level": "WARNING",
+            "message": "Could not confirm or release a claim",
+            "service": "drs-reprotect",
+            "source_server_id": SID,
+            "outcome": "started",
         }
     ]
