@@ -17,6 +17,9 @@ from reprotect.contract import SettingError
         (contract.DRY_RUN, True, True),
         (contract.DRY_RUN, "false", False),
         (contract.RETRY_MODE, "ADAPTIVE", "adaptive"),
+        # A setting without choices (a tag) keeps the case it was given in
+        (contract.INCLUDE_TAG, " Team=DR ", "Team=DR"),
+        (contract.EXCLUDE_TAG, "AutoReprotect=False", "AutoReprotect=False"),
     ],
 )
 def test_a_context_value_is_taken_as_json_or_parsed_from_text(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime
 
@@ -368,3 +369,75 @@ def test_the_email_of_one_dry_run_place_counts_in_the_singular_and_tells_what_a_
         "  account       region          runs  started  failed  attention  healthy  latest run\n"
         "  555555555555  us-west-2          1        1       1          0        1  dry-run at 05:58 UTC\n"
     )
+
+
+def test_next_come_places_with_more_servers_needing_a_person_or_failed_now_then_failed_starts() -> None:
+    # Given no place silent and no failed run: two servers that failed to start now, one needing a
+    # person now, five starts that failed earlier that day (every server fine now), and a calm place
+    calm = place("111111111111")
+    failed_earlier = dataclasses.replace(place("222222222222"), day={"runs": 48, "failed": 5})
+    attention = place("333333333333", attention=1)
+    failed_now = place("444444444444", failed=2)
+
+    digest = digest_of(calm, failed_earlier, attention, failed_now)
+
+    # Then the servers needing a person or failed now (together) order first, then the day's failed starts
+    assert [p.account for p in digest.places] == [
+        "444444444444",
+        "333333333333",
+        "222222222222",
+        "111111111111",
+    ]
+
+
+def test_a_long_hostname_is_cut_to_100_characters_and_a_missing_one_shows_as_a_dash() -> None:
+    digest = digest_of(
+        place("111111111111", attention=1, hostname=""),
+        place("222222222222", failed=1, hostname="db-" + "x" * 147),
+    )
+
+    lines = email_text(digest).splitlines()
+
+    assert "  111111111111 us-east-1      s-00000000000000000 -: stalled" in lines
+    assert f"  222222222222 us-east-1      s-00000000000000000 db-{'x' * 94}...: start-failed" in lines
+
+
+def test_an_organization_id_longer_than_100_characters_is_cut_in_the_email() -> None:
+    digest = compose([place()], organization_id="o-" + "a" * 148, day=DAY, now=NOW, silent_after_hours=2)
+
+    first = email_text(digest).splitlines()[0]
+
+    assert first == f"drs-reprotect daily digest for organization o-{'a' * 95}..."
+
+
+def test_the_headline_counts_servers_in_the_plural() -> None:
+    digest = digest_of(place(attention=2, failed=3))
+
+    assert headline(digest) == "2 servers need a person; 3 servers could not be restarted"
+    assert subject(digest) == "[drs-reprotect] digest 2026-11-26: 2 need a person, 3 not restarted"
+
+
+def test_exactly_100_silent_places_are_all_listed_with_no_more_line() -> None:
+    # Lists stop at 100 entries (docs/organization.md): 100 fit whole
+    digest = digest_of(*[place(f"{a:012d}", last=None) for a in range(1, 101)])
+
+    lines = email_text(digest).splitlines()
+
+    assert lines.count("  000000000100 us-east-1      last report never") == 1
+    assert (
+        lines[-1]
+        == "  000000000100  us-east-1         48        0       0          0       10  silent since never"
+    )
+    assert [line for line in lines if "... and" in line] == []
+
+
+def test_the_101st_silent_place_is_counted_as_one_more_in_both_lists() -> None:
+    digest = digest_of(*[place(f"{a:012d}", last=None) for a in range(1, 102)])
+
+    lines = email_text(digest).splitlines()
+
+    assert "  000000000101 us-east-1      last report never" not in lines
+    assert [line for line in lines if "... and" in line] == [
+        "  ... and 1 more",
+        "  ... and 1 more places, none more urgent than these",
+    ]

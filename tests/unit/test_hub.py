@@ -146,6 +146,18 @@ def test_with_no_time_left_the_hub_is_not_called(caplog) -> None:
     assert hub_delivery_failed() == [1.0]
 
 
+def test_with_exactly_one_second_left_for_the_hub_the_report_is_still_sent() -> None:
+    # 7 s left: 5 s kept spare and 1 s (an eighth of the 8 s margin) for the record leave 1 s to publish
+    deadline = Deadline(7.0, 8.0, clock=lambda: 0.0)
+    stub = StubEvents(ACCEPTED)
+    assert deadline.publish_window() == 1.0
+
+    assert Hub(BUS, deadline, stub).send(make_report()) is True
+
+    assert stub.windows == [1.0]
+    assert hub_delivery_failed() == [0.0]
+
+
 def test_the_client_is_made_in_the_hub_region_and_its_calls_end_within_the_window() -> None:
     config = Config.from_env({**BASE, "HUB_EVENT_BUS_ARN": BUS, "AWS_MAX_ATTEMPTS": "5"})
     hub = Hub.for_run(config, Deadline.after(300))
