@@ -103,10 +103,14 @@ def test_idempotency_keys_on_the_dedupe_key_of_the_typed_request() -> None:
     assert key == parsed.dedupe_key == event("alarm_drs.json")["id"]
 
 
-@pytest.mark.parametrize("payload", [None, [], "sweep", 42])
-def test_non_object_events_are_refused(payload) -> None:
-    with pytest.raises(InvalidEventError, match="JSON object"):
+@pytest.mark.parametrize(
+    ("payload", "kind"), [(None, "NoneType"), ([], "list"), ("sweep", "str"), (42, "int")]
+)
+def test_non_object_events_are_refused_naming_what_they_are(payload: object, kind: str) -> None:
+    with pytest.raises(InvalidEventError) as caught:
         parse_event(payload, "r")
+
+    assert str(caught.value) == f"the event must be a JSON object, got {kind}"
 
 
 # ---- strict input: every wrong type or value is refused, naming the field (issue: trustworthy) ----
