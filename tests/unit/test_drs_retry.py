@@ -6,6 +6,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from botocore.exceptions import ClientError
 
 from reprotect import drs
 from reprotect.deadline import Deadline
@@ -76,3 +77,32 @@ def test_a_hint_in_the_parsed_error_is_taken_and_a_zero_hint_is_no_wait() -> Non
     assert delay is not None
     assert 2.0 <= delay <= 2.2
     assert drs.retry_after_hint(UNBOUNDED, 1.0, response=throttled("0"), attempts=1) == 0.0
+
+
+def test_without_attempts_given_the_first_backoff_is_a_fifth_of_a_second() -> None:
+    delay = drs.retry_after_hint(UNBOUNDED, 1.0, response=throttled(None))
+
+    assert delay is not None
+    assert 0.2 <= delay <= 0.22
+
+
+def test_an_answer_with_no_status_code_is_left_to_botocore() -> None:
+    response = (SimpleNamespace(headers={"Retry-After": "3"}), {})
+
+    assert drs.retry_after_hint(UNBOUNDED, 1.0, response=response, attempts=1) is None
+
+
+def test_a_throttled_answer_with_no_parsed_body_takes_the_header_hint() -> None:
+    response = (SimpleNamespace(status_code=429, headers={"Retry-After": "3"}), None)
+
+    delay = drs.retry_after_hint(UNBOUNDED, 1.0, response=response, attempts=1)
+
+    assert delay is not None
+    assert 3.0 <= delay <= 3.3
+
+
+def test_an_error_answer_without_a_code_is_named_by_its_exception_type() -> None:
+    assert drs.error_code(ClientError({}, "StartReplication")) == "ClientError"
+    assert drs.error_code(ClientError({"Error": {"Code": "ConflictException"}}, "StartReplication")) == (
+        "ConflictException"
+    )

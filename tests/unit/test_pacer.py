@@ -457,3 +457,273 @@ def test_only_a_strict_limiter_paced_slower_than_two_round_trips_gets_one_call_a
     send(pacer, 10.0)
 
     assert go(pacer, 10.0) == pytest.approx(second_at, abs=0.001)
+
+
+# ---- step by step, the numbers written out from the documented constants -------------------------
+# NEAR 95% (98% with a burst), GROW 5%, CLIMB 30% of the gap, CREEP 0.02%, FELL past a fifth of a
+# whole second's answers, FLOOR 75%, at least one call per 5 s, one call at a time slower than two
+# round trips (README, "How a run paces its calls"; docs/benchmarks.md, "How the pacer works").
+
+
+@pytest.mark.parametrize(
+    ("held_from", "refused_at", "rate"),
+    [
+        # Half a second after the pace was set: a near miss (95%), whatever share was refused
+        (100.0, 100.5, 10 * 0.95),
+        # Exactly one whole second after: the second's answers count, and one refusal in one answer
+        # says the limit fell (what was admitted, nothing, but at most down to 75% at once)
+        (0.0, 1.0, 10 * 0.75),
+    ],
+)
+def test_the_limit_is_taken_to_have_fallen_only_from_a_whole_second_after_the_pace_was_set(
+    held_from: float, refused_at: float, rate: float
+) -> None:
+    pacer = Pacer(Limit(rate=10, burst=1), max_burst=10, now=held_from)
+
+    pacer.refused(refused_at - 0.02, refused_at)
+
+    assert pacer.rate == pytest.approx(rate)
+
+
+def test_a_limit_that_fell_is_followed_to_what_was_admitted_then_taken_as_near_of_the_limit() -> None:
+    # Given a strict limiter held at 3/s from 0 s: three calls admitted in the second, then one refused
+    pacer = Pacer(Limit(rate=3, burst=1), max_burst=10)
+    for sent in (0.3, 0.6, 0.9):
+        pacer.admitted(sent, sent + RTT)
+
+    pacer.refused(1.08, 1.1)  # one refusal in four answers: the limit fell
+
+    # Then the pace is the 3 calls/s admitted in that second (above 75% of the pace, which crept up)
+    assert pacer.rate == pytest.approx(3.0)
+    # And 3/s is 95% of the limit as far as the pacer knows: the next admitted call only creeps
+    pacer.admitted(1.2, 1.2 + RTT)
+    assert pacer.rate == pytest.approx(3.0 * 1.0002)
+
+
+def test_at_near_of_the_refused_rate_each_admitted_call_creeps_the_pace_up_by_0_02_percent() -> None:
+    # Given a near miss at 10/s: held at 9.5/s, 95% of the refused rate
+    pacer = Pacer(Limit(rate=10, burst=1), max_burst=10)
+    pacer.refused(0.0, RTT)
+    assert pacer.rate == pytest.approx(9.5)
+
+    # When twenty calls are admitted
+    for i in range(20):
+        sent = 0.1 + 0.11 * i
+        pacer.admitted(sent, sent + RTT)
+
+    # Then each crept the pace by 0.02%: no climb (it is at 95% already), no growth (10/s refused)
+    assert pacer.rate == pytest.approx(9.5 * 1.0002**20)
+
+
+def test_exactly_as_far_past_the_refused_rate_as_near_is_below_it_the_pace_still_creeps() -> None:
+    # Given a pacer refused at 10/s, its pace since risen to 10.5/s (as far above 10/s as 9.5/s below)
+    pacer = Pacer(Limit(rate=10, burst=1), max_burst=10)
+    pacer.refused(0.0, RTT)
+    pacer.rate = 10 * (2 - 0.95)
+
+    pacer.admitted(0.1, 0.1 + RTT)
+
+    # Then the limit is not yet taken to have risen: 0.02% more, not 5%
+    assert pacer.rate == pytest.approx(10.5 * 1.0002)
+
+
+def test_a_strict_limiter_paced_at_exactly_two_round_trips_is_not_held_to_one_call_at_a_time() -> None:
+    # Given a strict limiter held at the slowest pace (one call per 5 s), round trips of 2.5 s
+    pacer = Pacer(Limit(rate=0.2, burst=1), max_burst=10)
+    pacer.refused(send(pacer, 0.0), 2.5)
+    assert pacer.rate == 0.2  # no slower, refused or not
+
+    # When a call goes, and the next asks for its turn while it is out
+    send(pacer, 2.5)
+
+    # Then that turn is a pace later, without waiting for the answer
+    assert go(pacer, 2.5) == pytest.approx(2.5 + 5.0)
+
+
+def test_a_limiter_that_let_two_calls_through_at_once_has_a_burst_and_is_held_at_what_it_admitted() -> None:
+    # Given two calls admitted together, then the first refusal
+    pacer = Pacer(max_burst=10)
+    first, second = send(pacer, 0.0), send(pacer, 0.0)
+    pacer.admitted(first, RTT)
+    pacer.admitted(second, RTT)
+
+    pacer.refused(send(pacer, RTT), 2 * RTT)
+
+    # Then it holds at 2 calls/s with a burst of 2 (no search), the next call a pace away
+    assert pacer.phase is Phase.HOLD
+    assert (pacer.rate, pacer.burst) == (pytest.approx(2.0), 2)
+    assert go(pacer, 2 * RTT) == pytest.approx(2 * RTT + 0.5)
+
+
+def test_a_strict_limiters_first_refusal_lets_one_call_go_at_once_a_second_in_a_row_waits_a_pace() -> None:
+    # Given a strict limiter held at 10/s, whose first call is refused: a near miss, 9.5/s
+    pacer = Pacer(Limit(rate=10, burst=1), max_burst=10)
+    pacer.refused(send(pacer, 0.0), RTT)
+
+    # Then its next token is near: one call goes at once
+    assert go(pacer, RTT) == RTT
+
+    # When that one is refused too (9.025/s), the next waits a pace
+    pacer.refused(RTT, 2 * RTT)
+    assert go(pacer, 2 * RTT) == pytest.approx(2 * RTT + 1 / (10 * 0.95 * 0.95))
+
+
+def test_a_refusal_from_a_limiter_with_a_burst_lets_the_next_call_go_only_a_pace_later() -> None:
+    # Given a limiter with a burst of two held at 10/s, whose first call is refused: 9.8/s
+    pacer = Pacer(Limit(rate=10, burst=2), max_burst=10)
+    pacer.refused(send(pacer, 0.0), RTT)
+
+    # Then its stored burst is spent: the next call goes a pace later, not at once
+    assert go(pacer, RTT) == pytest.approx(RTT + 1 / (10 * 0.98))
+
+
+def test_refused_right_after_an_admission_a_strict_limiter_lets_one_call_go_at_once_and_creeps() -> None:
+    # Given a strict limiter held at 10/s: one call admitted (the pace creeps 0.02%), the next refused
+    pacer = Pacer(Limit(rate=10, burst=1), max_burst=10)
+    pacer.admitted(send(pacer, 0.0), RTT)
+    pacer.refused(send(pacer, 0.1), 0.1 + RTT)  # refused by a hair: 95% of the pace
+
+    # Then one call goes at once, the moment the refusal is heard
+    assert go(pacer, 0.1 + RTT) == 0.1 + RTT
+
+    # And when it is admitted, it counts at the new pace: 95% of the refused rate, so it creeps
+    pacer.admitted(0.1 + RTT, 0.1 + 2 * RTT)
+    assert pacer.rate == pytest.approx(10 * 1.0002 * 0.95 * 1.0002)
+
+
+def test_a_call_out_when_the_search_began_and_admitted_since_becomes_the_searchs_anchor() -> None:
+    # Given two calls out at once, the first admitted, then a refusal: a strict limiter, searched from
+    # the first (sent at 0 s)
+    pacer = Pacer(max_burst=10)
+    first, second = send(pacer, 0.0), send(pacer, 0.01)
+    pacer.admitted(first, RTT)
+    pacer.refused(send(pacer, RTT), 2 * RTT)
+    assert pacer.phase is Phase.SEARCH
+
+    # When the second (sent at 0.01 s) is admitted after the search began: checked by 0.03 s at the latest
+    pacer.admitted(second, 0.05)
+
+    # Then a probe refused 20 ms after that check doubles its interval from there
+    pacer.refused(send(pacer, 0.05), 0.07)
+    assert go(pacer, 0.07) == pytest.approx(0.03 + 2 * 0.02)
+
+
+def test_a_probe_held_back_by_the_slow_answer_before_it_ends_the_search_pacing_at_its_interval() -> None:
+    # Given a strict limiter under search from a call sent at 0 s (round trips of 1/32 s)
+    pacer = Pacer(max_burst=10)
+    pacer.admitted(send(pacer, 0.0), 0.03125)
+    pacer.refused(send(pacer, 0.03125), 0.0625)
+    assert pacer.phase is Phase.SEARCH
+
+    # When a probe's refusal comes only at 0.5 s (the next was due at 0.125 s), and the next probe,
+    # sent then, is admitted
+    pacer.refused(send(pacer, 0.0625), 0.5)
+    pacer.admitted(send(pacer, 0.5), 0.53125)
+
+    # Then one call at a time cannot probe that fast: the pace is one call per that 0.5 s interval
+    assert pacer.phase is Phase.HOLD
+    assert pacer.rate == pytest.approx(2.0)
+    assert go(pacer, 0.53125) == pytest.approx(1.0)
+
+
+def test_a_pace_grown_past_every_refusal_is_kept_only_where_it_began() -> None:
+    # Given a limiter with a burst held at the 8 calls/s it admitted, then grown 5% twice
+    pacer = Pacer(max_burst=10)
+    for _ in range(8):
+        pacer.admitted(0.0, RTT)
+    pacer.refused(0.01, 0.03)
+    pacer.admitted(0.1, 0.12)
+    pacer.admitted(0.2, 0.22)
+    assert pacer.rate == pytest.approx(8 * 1.05 * 1.05)
+
+    # Then the next run starts from 8/s: the growth was never tested by a refusal
+    assert pacer.learned() == Limit(8.0, 8)
+
+
+def test_with_a_refused_rate_known_the_pace_it_crept_to_is_kept() -> None:
+    pacer = Pacer(Limit(rate=10, burst=1), max_burst=10)
+
+    pacer.admitted(send(pacer, 0.0), RTT)
+
+    assert pacer.learned() == Limit(10.002, 1)  # 10/s and 0.02% more, to the thousandth
+
+
+def test_a_search_that_has_an_admitted_interval_keeps_it_as_a_rate_to_the_thousandth() -> None:
+    # Given a search from a call sent at 0 s
+    pacer = Pacer(max_burst=10)
+    first = send(pacer, 0.0)
+    refused = send(pacer, 0.01)
+    pacer.admitted(first, RTT)
+    pacer.refused(refused, 0.03)
+    assert pacer.learned() is None  # nothing admitted in the search yet
+
+    # When a probe sent 0.03 s after it is admitted (and the search goes on)
+    pacer.admitted(send(pacer, 0.03), 0.05)
+
+    # Then 1/0.03 s is kept
+    assert pacer.phase is Phase.SEARCH
+    assert pacer.learned() == Limit(33.333, 1)
+
+
+def test_an_open_pacers_second_caller_waits_for_the_first_to_go() -> None:
+    pacer = Pacer(max_burst=10)
+    first, second = pacer.join(), pacer.join()
+
+    assert pacer.turn(second, 0.0) == pytest.approx(0.25)  # asks again (or when woken)
+    assert pacer.turn(first, 0.0) == 0.0
+
+
+def test_without_a_max_burst_given_a_burst_is_taken_up_to_ten_calls() -> None:
+    pacer = Pacer()
+    for _ in range(12):
+        pacer.admitted(0.0, RTT)
+
+    pacer.refused(0.01, 0.03)
+
+    assert pacer.burst == 10
+
+
+def test_with_one_call_at_a_time_allowed_a_limiter_is_searched_as_strict_whatever_it_admitted() -> None:
+    pacer = Pacer(max_burst=1)
+    first, second = send(pacer, 0.0), send(pacer, 0.0)
+    pacer.admitted(first, RTT)
+    pacer.admitted(second, RTT)
+
+    pacer.refused(send(pacer, RTT), 2 * RTT)
+
+    assert pacer.phase is Phase.SEARCH
+    assert pacer.burst == 1
+
+
+def test_slowed_to_one_call_at_a_time_a_strict_limiter_paces_from_the_check_of_the_last_call_sent() -> None:
+    # Given a strict limiter held at 26/s, faster than two round trips: three calls overlap, the
+    # middle one held up on its way (checked by 0.28 s at the latest), the last checked by 0.30 s
+    pacer = Pacer(Limit(rate=26, burst=1), max_burst=10)
+    first, middle, last = send(pacer, 0.0), send(pacer, 0.04), send(pacer, 0.08)
+    pacer.admitted(first, RTT)
+    pacer.admitted(middle, 0.3)
+    pacer.admitted(last, 0.32)
+
+    # When a refusal lowers the pace to 95% (below 25/s, slower than two round trips)
+    pacer.refused(send(pacer, 0.32), 0.34)
+
+    # Then the next call goes a pace after the latest check of the last call sent, not of the middle
+    assert go(pacer, 0.34) == pytest.approx(0.30 + 1 / (26 * 1.0002**3 * 0.95))
+
+
+def test_a_call_out_exactly_the_stale_time_still_holds_the_search_back_one_out_longer_does_not() -> None:
+    # Given a search begun with two calls still out, sent at 0 s and 0.5 s (round trips of 1/32 s:
+    # a call is held up once out longer than 1 s)
+    pacer = Pacer(max_burst=10)
+    first = send(pacer, 0.0)
+    send(pacer, 0.0)  # never answered
+    pacer.admitted(first, 0.03125)
+    refused, slow = send(pacer, 0.5), send(pacer, 0.5)
+    pacer.refused(refused, 0.53125)
+    assert pacer.phase is Phase.SEARCH
+
+    # Then at 1.5 s the one out exactly 1 s still holds the next probe back (it asks again later)
+    assert go(pacer, 1.5) == pytest.approx(1.5 + 0.25)
+    # and once it is answered, the one out 1.5 s does not
+    pacer.unanswered(slow)
+    assert go(pacer, 1.5) == 1.5

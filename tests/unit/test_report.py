@@ -445,3 +445,44 @@ def test_trimming_to_one_keeps_the_instance_needing_a_person_and_counts_the_netw
     assert kept["sourceNetworks"] == []
     assert kept["sourceNetworksOmitted"] == 2
     assert kept["sourceNetworkCounts"]["started"] == 2  # counts stay whole
+
+
+def test_a_report_with_a_survey_error_and_nothing_omitted_round_trips_whole() -> None:
+    tally = Tally()
+    tally.add(ServerOutcome("s-00000000000000001", "web-1", Outcome.STARTED, Reason.REPLICATION_STOPPED))
+    tally.survey_failed(SurveyError("DescribeRecoveryInstances", "ThrottlingException", "Rate exceeded"))
+    report = tally.report(
+        RunInfo("r", Trigger("schedule"), False, "eu-west-1", "123456789012", "t"),
+        finished_at="t",
+        duration_ms=1,
+    )
+
+    again = Report.from_dict(json.loads(json.dumps(report.to_dict())))
+
+    assert again.survey_errors == (
+        SurveyError("DescribeRecoveryInstances", "ThrottlingException", "Rate exceeded"),
+    )
+    assert again.servers_omitted == 0
+    assert again == report
+    assert again.status == "partial-failure"
+
+
+def test_trimming_cuts_the_recovery_instances_too_and_counts_the_ones_left_out() -> None:
+    second = dataclasses.replace(UNPROTECTED, resource_id="i-0123456789abcdef1")
+    report = with_others(UNPROTECTED, second)
+
+    kept = report.trimmed(1).to_dict()
+
+    assert [e["recoveryInstanceID"] for e in kept["recoveryInstances"]] == [INSTANCE_ID]
+    assert (kept["recoveryInstancesOmitted"], kept["truncated"]) == (1, True)
+    assert kept["recoveryInstanceCounts"]["attention"] == 2  # counts stay whole
+
+
+def test_a_run_with_no_account_given_reports_the_one_read_from_its_servers_or_none() -> None:
+    info = RunInfo("r", Trigger("schedule"), False, "eu-west-1", None, "t")
+    read = Tally()
+    read.account = "111122223333"  # from a server's ARN
+    unknown = Tally()
+
+    assert read.report(info, finished_at="t", duration_ms=1).to_dict()["account"] == "111122223333"
+    assert unknown.report(info, finished_at="t", duration_ms=1).to_dict()["account"] is None

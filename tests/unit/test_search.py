@@ -173,6 +173,7 @@ def test_bounds_exactly_tight_apart_conclude_the_search() -> None:
         (0.2005, 0.25, False),  # answered within a millisecond of the plan (0.2 s): on time
         (0.202, 0.25, True),
         (0.202, 0.2, False),  # sent at exactly twice the short bound: not late enough to tell
+        (0.2 + 0.001, 0.25, False),  # answered exactly a millisecond after the plan: still on time
     ],
 )
 def test_a_probe_is_late_only_a_millisecond_past_its_plan_and_beyond_twice_the_short_bound(
