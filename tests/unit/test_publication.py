@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from reprotect.events import Trigger
 from reprotect.outcomes import Outcome, Reason, ServerOutcome
 from reprotect.publication import NOTHING, Policy, Published, standing_news, why_publish
 from reprotect.report import Report, RunError, RunInfo, Tally
+
+from .test_report import STARTED_NETWORK, UNPROTECTED
 
 NOW = 1_800_000_000
 DAY = 86_400
@@ -134,3 +137,35 @@ def test_a_trimmed_report_is_compared_on_its_whole_list() -> None:
 
     assert len(sns.published) == 2
     assert log.reads == 3
+
+
+def test_trimmed_networks_and_recovery_instances_are_logged_whole_under_their_own_names(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Given a run with 1,500 source networks and 1,500 recovery instances, too many for SNS
+    tally = Tally()
+    for i in range(1500):
+        tally.add(dataclasses.replace(STARTED_NETWORK, resource_id=f"sn-{i:017d}", detail="d" * 200))
+        tally.add(dataclasses.replace(UNPROTECTED, resource_id=f"i-{i:017d}", detail="d" * 200))
+    info = RunInfo("run-1", Trigger("schedule"), False, "eu-west-1", "123456789012", "t")
+    whole = tally.report(info, finished_at="t", duration_ms=1)
+
+    fitted = delivery.deliver(whole, sns=FakeSns(), topic_arn="arn:t", policy=QUIET, publications=FakeLog())
+
+    assert fitted.truncated
+    networks = [
+        r
+        for r in caplog.records
+        if r.getMessage() == "Full source networks list (trimmed from the notification)"
+    ]
+    instances = [
+        r
+        for r in caplog.records
+        if r.getMessage() == "Full recovery instances list (trimmed from the notification)"
+    ]
+    assert [n["sourceNetworkID"] for part in networks for n in part.sourceNetworks] == [
+        f"sn-{i:017d}" for i in range(1500)
+    ]
+    assert [n["recoveryInstanceID"] for part in instances for n in part.recoveryInstances] == [
+        f"i-{i:017d}" for i in range(1500)
+    ]

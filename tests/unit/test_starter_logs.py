@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
+from reprotect.deadline import Deadline
 from tests.unit.test_acts import logged
-from tests.unit.test_engine import FakeCooldowns, FakeDrs, run, server
+from tests.unit.test_engine import FakeClock, FakeCooldowns, FakeDrs, run, server
+from tests.unit.test_protections_run import FakeJournal
 
 SID = "s-00000000000000001"
 
@@ -176,3 +178,32 @@ def test_a_start_whose_claim_cannot_be_confirmed_stands_and_the_claim_is_logged(
             "outcome": "started",
         }
     ]
+
+
+def test_a_server_admitted_before_the_margin_is_neither_claimed_nor_started_once_it_is_reached() -> None:
+    # 300 s with a 60 s margin; writing the run journal takes the run to 50 s left: past the margin,
+    # though not past the deadline itself
+    clock = FakeClock()
+    deadline = Deadline.after(300, clock=clock)
+
+    class SlowJournal(FakeJournal):
+        def intend(self, ids: Any, now: int) -> None:
+            super().intend(ids, now)
+            clock.now = deadline.ends_at - 50
+
+    drs = FakeDrs([[server(1)]])
+    cooldowns = FakeCooldowns()
+
+    report = run(drs, cooldowns, journal=SlowJournal(), deadline=deadline)
+
+    assert report["servers"] == [
+        {
+            "sourceServerID": SID,
+            "hostname": "host-1",
+            "outcome": "deferred",
+            "reason": "deadline",
+            "detail": "not reached before the invocation's deadline",
+        }
+    ]
+    assert cooldowns.claims == {}
+    assert drs.started == []
