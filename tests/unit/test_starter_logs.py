@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
 from reprotect.deadline import Deadline
-from tests.unit.test_acts import logged
+from tests.unit.test_acts import THROUGHPUT, THROUGHPUT_TEXT, FailingJournal, logged
 from tests.unit.test_engine import FakeClock, FakeCooldowns, FakeDrs, run, server
 from tests.unit.test_protections_run import FakeJournal
 
@@ -207,3 +207,61 @@ def test_a_server_admitted_before_the_margin_is_neither_claimed_nor_started_once
     ]
     assert cooldowns.claims == {}
     assert drs.started == []
+
+
+class Unclaimable(FakeCooldowns):
+    """A cooldown table that refuses to take a claim."""
+
+    def claim(self, server_id: str, run: Any, now: int) -> Any:
+        raise THROUGHPUT
+
+
+def test_a_claim_that_cannot_be_written_fails_its_server_in_the_tables_words_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    drs = FakeDrs([[server(1)]])
+
+    report = run(drs, Unclaimable())
+
+    assert drs.started == []
+    assert report["servers"] == [
+        {
+            "sourceServerID": SID,
+            "hostname": "host-1",
+            "outcome": "failed",
+            "reason": "cooldown-store-error",
+            "detail": THROUGHPUT_TEXT,
+            "errorCode": "ProvisionedThroughputExceededException",
+        }
+    ]
+    assert logged(caplog, "Could not write a cooldown claim") == [
+        {
+            "level": "ERROR",
+            "message": "Could not write a cooldown claim",
+            "service": "drs-reprotect",
+            "source_server_id": SID,
+            "exception_name": "ClientError",
+        }
+    ]
+
+
+def test_a_run_journal_that_cannot_be_written_starts_no_server_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    drs = FakeDrs([[server(1)]])
+
+    report = run(drs, FakeCooldowns(), journal=FailingJournal())
+
+    assert drs.started == []
+    assert [(s["outcome"], s["reason"], s["detail"]) for s in report["servers"]] == [
+        ("failed", "cooldown-store-error", THROUGHPUT_TEXT)
+    ]
+    assert logged(caplog, "Could not write the run journal") == [
+        {
+            "level": "ERROR",
+            "message": "Could not write the run journal",
+            "service": "drs-reprotect",
+            "error_code": "ProvisionedThroughputExceededException",
+            "exception_name": "ClientError",
+        }
+    ]
