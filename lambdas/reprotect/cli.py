@@ -220,8 +220,9 @@ def _fail(code: int, message: str) -> int:
 
 def _request(ids: list[str] | None) -> RunRequest:
     run_id = f"cli-{uuid.uuid4()}"  # also the claims' key: no two CLI runs share one
+    trigger = Trigger("manual", "cli", run_id)
     if not ids:
-        return RunRequest(Trigger("manual", "cli", run_id), run_id)
+        return RunRequest(trigger, run_id)
     parsed = parse_event({"sourceServerIDs": ids}, run_id)
     assert isinstance(parsed, RunRequest)
-    return RunRequest(Trigger("manual", "cli", run_id), run_id, parsed.server_ids)
+    return RunRequest(trigger, run_id, parsed.server_ids)
