@@ -181,7 +181,10 @@ def test_a_throttled_run_keeps_the_limit_it_learned_and_the_next_run_starts_from
     item = stack.dynamodb.get_item(TableName=stack.table_name, Key={"id": {"S": LIMITS_KEY}})["Item"]
     kept = read_limits(item, int(time.time()))
     assert set(kept) == {"StartReplication"}
-    assert 5 <= kept["StartReplication"].rate <= 12
+    # at most what a 10/s limiter with a burst of 10 admits in any one second (its burst and a second's
+    # refill): a bursty limiter is first held at what it admitted over the last second, and how much
+    # refill that second holds depends on how fast the calls went (slower on a loaded machine)
+    assert 5 <= kept["StartReplication"].rate <= 10 + 10
 
     # When the next scheduled run finds more stopped servers
     caplog.set_level(logging.INFO)

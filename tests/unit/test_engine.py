@@ -520,6 +520,30 @@ def test_unreadable_cooldowns_hold_every_remaining_candidate_of_the_page() -> No
     }
 
 
+class OnceFailingJournal(NoJournal):
+    """A run journal whose first write fails (throughput exceeded) and whose later writes succeed."""
+
+    def __init__(self) -> None:
+        self.writes = 0
+
+    def intend(self, ids: Iterable[str], now: int) -> None:
+        self.writes += 1
+        if self.writes == 1:
+            raise client_error("ProvisionedThroughputExceededException")
+
+
+def test_a_start_the_journal_could_not_write_down_gives_its_place_under_the_cap_back() -> None:
+    drs = FakeDrs([[server(1), server(2)]])
+
+    report = run(drs, FakeCooldowns(), journal=OnceFailingJournal(), max_starts_per_run=1)
+
+    assert outcomes(report) == {
+        "s-00000000000000001": ("failed", "cooldown-store-error"),
+        "s-00000000000000002": ("started", "replication-stopped"),
+    }
+    assert drs.started == ["s-00000000000000002"]
+
+
 def test_dry_run_starts_and_claims_nothing_but_spends_the_cap() -> None:
     drs, cooldowns = FakeDrs([[server(1), server(2), server(3)]]), FakeCooldowns()
 
@@ -781,6 +805,21 @@ def test_another_runs_lease_is_not_called_a_start() -> None:
         report["servers"][0]["detail"]
         == "being started by another run (its claim lasts until 2026-11-27T06:05:00Z)"
     )
+
+
+def test_a_retry_taking_over_its_own_lease_still_stops_a_restart_loop() -> None:
+    """The earlier attempt of this event (key "k") died holding a lease; its retry takes the lease
+    over, but not the server's record: three starts today still make it a restart loop."""
+    drs, cooldowns = FakeDrs([[server(1)]]), FakeCooldowns()
+    now = int(time.time())
+    cooldowns.cooling["s-00000000000000001"] = Cooling("2026-11-27T06:05:00Z", confirmed=False, key="k")
+    cooldowns.starts["s-00000000000000001"] = (now - 7200, now - 3600, now - 60)
+
+    report = run(drs, cooldowns, max_restarts_per_day=3)
+
+    assert outcomes(report) == {"s-00000000000000001": ("attention", "flapping")}
+    assert report["servers"][0]["detail"].startswith("started 3 times in 24 hours (")
+    assert drs.started == []
 
 
 def test_a_describe_failing_mid_sweep_leaves_the_sweep_incomplete_and_every_requested_id_accounted() -> None:

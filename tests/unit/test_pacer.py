@@ -665,6 +665,22 @@ def test_a_search_that_has_an_admitted_interval_keeps_it_as_a_rate_to_the_thousa
     assert pacer.learned() == Limit(33.333, 1)
 
 
+def test_a_search_never_takes_an_interval_shorter_than_the_fastest_pace_of_1000_calls_a_second() -> None:
+    # Given a search from a call sent at 0 s, with round trips of 0.4 ms
+    pacer = Pacer(max_burst=10)
+    first = send(pacer, 0.0)
+    refused = send(pacer, 0.0001)
+    pacer.admitted(first, 0.0004)
+    pacer.refused(refused, 0.0005)
+
+    # When a probe sent 0.5 ms after it is admitted
+    pacer.admitted(send(pacer, 0.0005), 0.0009)
+
+    # Then the interval kept is 1 ms, the pacer's fastest pace (the documented 1000 calls/s), not 0.5 ms
+    assert pacer.phase is Phase.SEARCH
+    assert pacer.learned() == Limit(1000.0, 1)
+
+
 def test_an_open_pacers_second_caller_waits_for_the_first_to_go() -> None:
     pacer = Pacer(max_burst=10)
     first, second = pacer.join(), pacer.join()

@@ -265,3 +265,29 @@ def test_a_run_journal_that_cannot_be_written_starts_no_server_and_is_logged(
             "exception_name": "ClientError",
         }
     ]
+
+
+def test_cooldowns_that_cannot_be_read_start_no_server_and_are_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    drs, cooldowns = FakeDrs([[server(1)]]), FakeCooldowns()
+    cooldowns.fail_reads = ClientError(
+        {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "Rate exceeded"}},
+        "BatchGetItem",
+    )
+
+    report = run(drs, cooldowns)
+
+    assert drs.started == []
+    assert [(s["outcome"], s["reason"], s["errorCode"]) for s in report["servers"]] == [
+        ("failed", "cooldown-store-error", "ProvisionedThroughputExceededException")
+    ]
+    assert logged(caplog, "Could not read cooldowns") == [
+        {
+            "level": "ERROR",
+            "message": "Could not read cooldowns",
+            "service": "drs-reprotect",
+            "error_code": "ProvisionedThroughputExceededException",
+            "exception_name": "ClientError",
+        }
+    ]
