@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from reprotect.contract import RESTART_WINDOW_SECONDS
 from reprotect.cooldown import CooldownStore, RunClaim
@@ -80,6 +81,19 @@ def test_confirming_twice_for_one_event_records_one_start(store: CooldownStore, 
     CooldownStore(boto3.client("dynamodb"), stack.table_name, HOUR).confirm(SID, retry, NOW + 10)
 
     assert store.read([SID], NOW + 20)[SID].starts == (NOW,)
+
+
+def test_confirming_a_start_another_event_confirmed_is_refused_and_changes_nothing(
+    store: CooldownStore, stack: Stack
+) -> None:
+    start(store, NOW, "a")
+    before = stack.cooldown_items()[SID]
+
+    with pytest.raises(ClientError) as refused:
+        store.confirm(SID, RunClaim("run-b", "event-b", lease_seconds=300), NOW + 10)
+
+    assert refused.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    assert stack.cooldown_items()[SID] == before
 
 
 def test_a_crashed_attempts_claim_confirmed_by_its_retry_records_the_start(
