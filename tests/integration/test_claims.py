@@ -32,6 +32,17 @@ def test_a_free_server_is_claimed_and_a_second_event_loses_to_the_lease(store: C
     assert (lost.confirmed, lost.until) == (False, "2027-01-15T08:05:00Z")  # the lease: NOW + 300 s
 
 
+def test_a_lease_item_lives_a_day_so_the_start_it_may_record_outlives_it(
+    store: CooldownStore, stack: Stack
+) -> None:
+    store.claim(SERVER, FIRST, NOW)
+
+    item = stack.cooldown_items()[SERVER]
+
+    assert int(item["holdUntil"]["N"]) == NOW + 300  # the lease
+    assert int(item["expiration"]["N"]) == NOW + 86400  # DynamoDB's TTL: the 24-hour restart window
+
+
 def test_a_confirmed_start_holds_every_event_for_the_cooldown_even_its_own_retry(
     store: CooldownStore,
 ) -> None:

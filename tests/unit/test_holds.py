@@ -36,3 +36,10 @@ def test_an_item_that_cannot_be_read_holds_its_server_against_any_event() -> Non
     assert record.hold is not None
     assert record.hold.problem is not None
     assert record.hold.holds_against("event-a") is True
+
+
+def test_an_item_from_before_leases_with_no_state_is_a_confirmed_start() -> None:
+    record = read_item({"id": {"S": "cooldown#s-1"}, "holdUntil": {"N": "1800000600"}}, now=1_800_000_000)
+
+    assert record.hold == Cooling("2027-01-15T08:10:00Z", confirmed=True)
+    assert record.starts == ()
