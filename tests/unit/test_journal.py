@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from reprotect.journal import RunJournal
+from tests.unit.test_acts import logged
 
 
 class RefusingTable:
@@ -47,7 +48,9 @@ def test_a_refused_journal_write_reaches_the_run_and_replaces_nothing(response: 
     assert table.asked == ["UpdateItem"]
 
 
-def test_a_damaged_journal_item_is_replaced_with_this_runs_intents() -> None:
+def test_a_damaged_journal_item_is_replaced_with_this_runs_intents_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     table = RefusingTable({"Error": {"Code": "ValidationException", "Message": "Type mismatch"}})
     journal = RunJournal(table, "drs-reprotect", "event-1", keep_seconds=3600)
 
@@ -62,3 +65,60 @@ def test_a_damaged_journal_item_is_replaced_with_this_runs_intents() -> None:
             "expiration": {"N": "1800003600"},
         },
     }
+    assert logged(caplog, "Replacing an unreadable run journal item") == [
+        {
+            "level": "WARNING",
+            "message": "Replacing an unreadable run journal item",
+            "service": "drs-reprotect",
+            "journal": {"id": {"S": "run#event-1"}},
+        }
+    ]
+
+
+class Table:
+    """A DynamoDB client whose GetItem answers `item`."""
+
+    def __init__(self, item: dict[str, Any] | None) -> None:
+        self.item = item
+
+    def get_item(self, **request: Any) -> dict[str, Any]:
+        return {} if self.item is None else {"Item": self.item}
+
+
+@pytest.mark.parametrize(
+    "intents",
+    [None, {"S": "s-00000000000000001"}, {"SS": "s-00000000000000001"}, {"SS": [1]}, {"L": []}],
+    ids=["none", "a-string", "a-string-for-a-set", "numbers", "a-list"],
+)
+def test_a_damaged_journal_item_is_read_as_no_earlier_intents_and_logged(
+    intents: dict[str, Any] | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    item = {"id": {"S": "run#event-1"}} | ({} if intents is None else {"intents": intents})
+    journal = RunJournal(Table(item), "drs-reprotect", "event-1", keep_seconds=3600)
+
+    assert journal.earlier_intents() == frozenset()
+    assert logged(caplog, "Unreadable run journal item; ignoring it") == [
+        {
+            "level": "WARNING",
+            "message": "Unreadable run journal item; ignoring it",
+            "service": "drs-reprotect",
+            "journal": {"id": {"S": "run#event-1"}},
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("item", "intents"),
+    [
+        (None, frozenset()),
+        ({"id": {"S": "run#event-1"}, "intents": {"SS": ["s-1", "s-2"]}}, frozenset({"s-1", "s-2"})),
+    ],
+    ids=["first-attempt", "two-servers"],
+)
+def test_an_earlier_attempts_intents_are_read_back(
+    item: dict[str, Any] | None, intents: frozenset[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    journal = RunJournal(Table(item), "drs-reprotect", "event-1", keep_seconds=3600)
+
+    assert journal.earlier_intents() == intents
+    assert logged(caplog, "Unreadable run journal item; ignoring it") == []
