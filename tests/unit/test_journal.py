@@ -80,8 +80,10 @@ class Table:
 
     def __init__(self, item: dict[str, Any] | None) -> None:
         self.item = item
+        self.requests: list[dict[str, Any]] = []
 
     def get_item(self, **request: Any) -> dict[str, Any]:
+        self.requests.append(request)
         return {} if self.item is None else {"Item": self.item}
 
 
@@ -118,7 +120,12 @@ def test_a_damaged_journal_item_is_read_as_no_earlier_intents_and_logged(
 def test_an_earlier_attempts_intents_are_read_back(
     item: dict[str, Any] | None, intents: frozenset[str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    journal = RunJournal(Table(item), "drs-reprotect", "event-1", keep_seconds=3600)
+    table = Table(item)
+    journal = RunJournal(table, "drs-reprotect", "event-1", keep_seconds=3600)
 
     assert journal.earlier_intents() == intents
     assert logged(caplog, "Unreadable run journal item; ignoring it") == []
+    # read strongly consistent: a retry right after the crash must see what the earlier attempt wrote
+    assert table.requests == [
+        {"TableName": "drs-reprotect", "Key": {"id": {"S": "run#event-1"}}, "ConsistentRead": True}
+    ]
