@@ -174,8 +174,9 @@ class Pacer:
         """The service let a call sent at `sent` through (whatever it answered then)."""
         self._back(sent)
         self._answers.heard(sent, now, admitted=True)
-        if self._last_admitted is None or sent > self._last_admitted[0]:
-            self._last_admitted = (sent, self._answers.checked_by(sent, now))
+        # The last call sent that was admitted; of calls sent at the same moment, the one checked latest
+        this = (sent, self._answers.checked_by(sent, now))
+        self._last_admitted = max(self._last_admitted or this, this)
         if self.phase is Phase.OPEN:
             self._opened_with += 1
             self._window += OPEN_GROWTH

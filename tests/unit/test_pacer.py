@@ -681,6 +681,12 @@ def test_a_search_never_takes_an_interval_shorter_than_the_fastest_pace_of_1000_
     assert pacer.learned() == Limit(1000.0, 1)
 
 
+def test_a_new_pacer_is_open_unpaced_and_has_learned_nothing() -> None:
+    pacer = Pacer()
+
+    assert (pacer.phase, pacer.rate, pacer.burst, pacer.learned()) == (Phase.OPEN, math.inf, 1.0, None)
+
+
 def test_an_open_pacers_second_caller_waits_for_the_first_to_go() -> None:
     pacer = Pacer(max_burst=10)
     first, second = pacer.join(), pacer.join()
@@ -725,6 +731,22 @@ def test_slowed_to_one_call_at_a_time_a_strict_limiter_paces_from_the_check_of_t
 
     # Then the next call goes a pace after the latest check of the last call sent, not of the middle
     assert go(pacer, 0.34) == pytest.approx(0.30 + 1 / (26 * 1.0002**3 * 0.95))
+
+
+def test_of_two_calls_sent_at_once_the_search_counts_from_the_one_checked_later() -> None:
+    # Given one call at a time allowed, two calls sent at 0 s: one answered at once, the other held up
+    # (checked by 0.28 s at the latest, round trips of 0.02 s), then a refusal starts the search
+    pacer = Pacer(max_burst=1)
+    quick, held_up = send(pacer, 0.0), send(pacer, 0.0)
+    pacer.admitted(quick, RTT)
+    pacer.admitted(held_up, 0.3)
+    pacer.refused(send(pacer, 0.3), 0.32)
+
+    # When a probe 0.04 s after that check is refused
+    pacer.refused(send(pacer, 0.32), 0.34)
+
+    # Then 0.04 s is too short, and the next probe waits twice that from the check (not from 0 s)
+    assert go(pacer, 0.34) == pytest.approx(0.28 + 2 * 0.04)
 
 
 def test_a_call_out_exactly_the_stale_time_still_holds_the_search_back_one_out_longer_does_not() -> None:
