@@ -291,3 +291,50 @@ def test_cooldowns_that_cannot_be_read_start_no_server_and_are_logged(
             "exception_name": "ClientError",
         }
     ]
+
+
+def test_an_earlier_attempts_start_whose_claim_cannot_be_confirmed_is_reported_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Given an earlier attempt of this event that set out to start the server, which DRS shows started
+    drs = FakeDrs([[server(1, "INITIATING")]])
+
+    report = run(drs, Unconfirmable(), journal=FakeJournal(frozenset({SID})))
+
+    assert drs.started == []
+    assert report["servers"] == [
+        {
+            "sourceServerID": SID,
+            "hostname": "host-1",
+            "outcome": "started",
+            "reason": "replication-stopped",
+            "detail": "started by an earlier attempt of this event",
+        }
+    ]
+    assert logged(caplog, "Could not confirm an earlier attempt's claim") == [
+        {
+            "level": "WARNING",
+            "message": "Could not confirm an earlier attempt's claim",
+            "service": "drs-reprotect",
+            "source_server_id": SID,
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("arn", "account"),
+    [
+        ("arn:aws:drs:eu-west-1:111122223333:source-server/s-00000000000000001", "111122223333"),
+        ("arn:aws:drs:eu-west-1::source-server/s-00000000000000001", None),  # no account in it
+        ("arn:aws:drs:eu-west-1:111122223333", None),  # no resource: not an ARN
+        ("arn:aws:drs", None),  # cut short
+        (None, None),  # DRS left it out
+    ],
+    ids=["arn", "empty-account", "no-resource", "short", "none"],
+)
+def test_the_account_is_read_from_the_first_servers_arn_when_the_run_has_none(
+    arn: str | None, account: str | None
+) -> None:
+    report = run(FakeDrs([[server(1, "CONTINUOUS", arn=arn)]]))
+
+    assert report["account"] == account
