@@ -145,7 +145,7 @@ class Pacing:
                     self.wait(at - now)
 
     def _after_attempt(
-        self, per_attempt: float, response: Any = None, attempts: int = 0, **_: Any
+        self, per_attempt: float, *, attempts: int, response: Any = None, **_: Any
     ) -> float | None:
         """needs-retry: teach the pacer what the attempt's answer says; for a throttled one, how long
         to wait before the retry queues for its turn (None: no retry)."""

@@ -6,6 +6,8 @@ per attempt); waiting advances the fake clock instead of sleeping.
 
 from __future__ import annotations
 
+import threading
+import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,6 +16,7 @@ import pytest
 from reprotect.deadline import Deadline
 from reprotect.pacer import Limit, Phase
 from reprotect.pacing import NotSent, Pacing, hint_seconds, retry_delay
+from tests.unit.test_acts import logged
 
 PER_ATTEMPT = 1.0
 
@@ -154,7 +157,10 @@ def test_a_turn_that_would_come_too_late_is_not_sent() -> None:
     run._begin(model=SimpleNamespace(name="StartReplication"))
     with pytest.raises(NotSent) as refused:
         run._before_send(PER_ATTEMPT)
-    assert refused.value.response["Error"]["Code"] == "ThrottlingException"
+    assert refused.value.response["Error"] == {
+        "Code": "ThrottlingException",
+        "Message": "not sent: throttled, and its turn would come too late for the deadline",
+    }
     assert refused.value.operation_name == "StartReplication"  # the report names the call not sent
 
 
@@ -167,8 +173,9 @@ def test_a_throttled_call_given_up_on_is_not_sent_again_by_botocore() -> None:
     delay = run._after_attempt(PER_ATTEMPT, response=answer(429), attempts=8)
 
     assert delay is None
-    with pytest.raises(NotSent, match="still throttled after 8 attempts"):
+    with pytest.raises(NotSent, match="still throttled after 8 attempts") as refused:
         run._before_send(PER_ATTEMPT)  # botocore's own retry handler tries once more
+    assert refused.value.operation_name == "StartReplication"
 
 
 def test_an_attempt_this_module_did_not_send_teaches_nothing() -> None:
@@ -186,3 +193,196 @@ def test_a_hint_is_read_from_the_parsed_error_or_else_from_the_header() -> None:
     unparsed = (SimpleNamespace(status_code=429, headers={"Retry-After": "6"}), None)
 
     assert [hint_seconds(r) for r in (header_only, parsed_only, no_headers, unparsed)] == [3.0, 4.0, 5.0, 6.0]
+
+
+# ---- what each answer teaches ------------------------------------------------------------------------
+
+
+def http(status: int | None) -> Any:
+    return SimpleNamespace() if status is None else SimpleNamespace(status_code=status, headers={})
+
+
+@pytest.mark.parametrize(
+    ("response", "throttled"),
+    [
+        ((http(429), {}), True),
+        ((http(429), None), True),
+        ((http(400), {"Error": {"Code": "ThrottlingException"}}), True),
+        ((http(400), {"Error": {"Code": "TooManyRequestsException"}}), True),
+        ((http(400), {"Error": {"Code": "Throttling"}}), True),
+        ((http(None), {"Error": {"Code": "ThrottlingException"}}), True),
+        ((http(400), {"Error": {"Code": "ValidationException"}}), False),
+        ((http(400), {"Error": None}), False),
+        ((http(200), {}), False),
+    ],
+    ids=[
+        "429",
+        "429-unparsed",
+        "code",
+        "too-many",
+        "throttling",
+        "code-no-status",
+        "400",
+        "error-null",
+        "200",
+    ],
+)
+def test_a_throttled_answer_is_a_429_or_a_throttling_code(response: Any, throttled: bool) -> None:
+    run = run_for(FakeClock(), 300)
+
+    delay = attempt(run, response)
+
+    assert (delay is not None, run.pacer("StartReplication").phase is not Phase.OPEN) == (
+        throttled,
+        throttled,
+    )
+
+
+@pytest.mark.parametrize(
+    ("response", "burst", "phase"),
+    [
+        ((http(200), {}), 3, Phase.HOLD),
+        ((http(400), {"Error": {"Code": "ValidationException"}}), 3, Phase.HOLD),  # refused, but admitted
+        ((http(499), {}), 3, Phase.HOLD),
+        ((http(500), {}), 1, Phase.SEARCH),  # no answer to learn from
+        ((http(None), {}), 1, Phase.SEARCH),
+        (None, 1, Phase.SEARCH),  # a timeout
+    ],
+    ids=["200", "400", "499", "500", "no-status", "none"],
+)
+def test_answers_below_500_were_admitted_the_others_teach_nothing(
+    response: Any, burst: int, phase: Phase
+) -> None:
+    # Given three calls answered so, one after the other, then a throttled one
+    clock = FakeClock()
+    run = run_for(clock, 300)
+    for _ in range(3):
+        attempt(run, response)
+
+    attempt(run, answer(429))
+
+    # Then the burst the service let through counts only the admitted ones; no call waited for another
+    pacer = run.pacer("StartReplication")
+    assert (pacer.burst, pacer.phase) == (burst, phase)
+    assert clock.waits == []
+
+
+def test_the_burst_taken_is_at_most_max_concurrency() -> None:
+    clock = FakeClock()
+    run = Pacing(Deadline.after(300, clock=clock), max_burst=3, clock=clock, wait=clock.wait)
+    for _ in range(5):
+        attempt(run, answer(200))
+
+    attempt(run, answer(429))
+
+    assert run.pacer("StartReplication").burst == 3
+
+
+def test_a_call_botocore_names_no_operation_for_is_paced_as_unknown() -> None:
+    run = run_for(FakeClock(), 300)
+    run._begin()
+    run._before_send(PER_ATTEMPT)
+
+    run._after_attempt(PER_ATTEMPT, response=answer(429), attempts=1)
+
+    assert run.pacer("unknown").phase is Phase.SEARCH
+
+
+def test_hooks_on_a_thread_with_no_call_begun_do_nothing() -> None:
+    run = run_for(FakeClock(), 300)
+    elsewhere: list[Any] = []
+
+    def hooks() -> None:
+        run._before_send(PER_ATTEMPT)
+        elsewhere.append(run._after_attempt(PER_ATTEMPT, response=answer(429), attempts=1))
+
+    thread = threading.Thread(target=hooks)
+    thread.start()
+    thread.join()
+
+    assert elsewhere == [None]
+    assert run.learned() == {}
+
+
+# ---- the log line and the deadline -----------------------------------------------------------------
+
+
+def test_each_paced_operation_is_logged_with_its_attempts_and_throttles(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Given StartReplication held at a kept 2 calls/s, three attempts of which one was throttled, and
+    # DescribeSourceServers never throttled
+    clock = FakeClock()
+    run = run_for(clock, 300, seeds={"StartReplication": Limit(2, 1)})
+    attempt(run, answer(200), operation="DescribeSourceServers")  # listed first: still not logged
+    for response in (answer(200), answer(429), answer(200)):
+        attempt(run, response)
+
+    run.log()
+
+    # Then one line, for StartReplication (its rate 95% of 2/s once throttled, to the hundredth)
+    assert logged(caplog, "DRS pacing") == [
+        {
+            "level": "INFO",
+            "message": "DRS pacing",
+            "service": "drs-reprotect",
+            "operation": "StartReplication",
+            "phase": "hold",
+            "rate": 1.9,
+            "burst": 1.0,
+            "attempts": 3,
+            "throttled": 1,
+        }
+    ]
+
+
+def test_a_searching_operation_is_logged_without_a_rate(caplog: pytest.LogCaptureFixture) -> None:
+    run = run_for(FakeClock(), 300)
+    attempt(run, answer(429))
+    attempt(run, answer(429))
+
+    run.log()
+
+    assert logged(caplog, "DRS pacing") == [
+        {
+            "level": "INFO",
+            "message": "DRS pacing",
+            "service": "drs-reprotect",
+            "operation": "StartReplication",
+            "phase": "search",  # no rate: the search paces by interval
+            "burst": 1.0,
+            "attempts": 2,
+            "throttled": 2,
+        }
+    ]
+
+
+def test_a_turn_that_still_ends_in_time_is_waited_for_and_sent() -> None:
+    # Given a run of 41 s (margin 20 s: every attempt must end by 31 s) and one call in 5 s
+    clock = FakeClock()
+    run = run_for(clock, 41, seeds={"StartReplication": Limit(0.2, 1)})
+    attempt(run, answer(200))
+
+    # When the next call asks at once: its turn at 5 s, its attempt ends at 6 s
+    attempt(run, answer(200))
+
+    assert clock.waits == pytest.approx([5.0])
+
+
+def test_a_turn_is_waited_for_on_the_real_clock() -> None:
+    # Given 20 calls/s kept from an earlier run, no burst, and the pacers' own wait
+    run = Pacing(Deadline.after(300), max_burst=10, seeds={"StartReplication": Limit(20, 1)})
+    sent: list[float] = []
+
+    def two_calls() -> None:
+        for _ in range(2):
+            attempt(run, answer(200))
+            sent.append(time.monotonic())
+
+    thread = threading.Thread(target=two_calls, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+
+    # Then the second went about 1/20 s after the first
+    assert not thread.is_alive()
+    assert sent[1] - sent[0] >= 0.04
