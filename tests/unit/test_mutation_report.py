@@ -37,13 +37,35 @@ def test_scores_per_module_including_subpackages(tmp_path: Path, monkeypatch: py
 
     render, digest = modules["render"], modules["org.digest"]
     assert (render.killed, render.typed, render.survivors, render.equivalent) == (2, 1, ["r.a__mutmut_3"], 1)
+    assert render.unchecked == 1
     assert render.score == pytest.approx(2 / 3)
+    assert render.worst == pytest.approx(2 / 4)  # had the unchecked one survived
     assert render.target == 0.90  # rendering is a decision module
     assert (digest.killed, digest.survivors) == (1, ["d.b__mutmut_2"])  # no test covers it: a survivor
     assert digest.target == 0.80
 
-    page = mutation_report.render(list(modules.values()), {"r.a__mutmut_5": "same output"}, unchecked=1)
+    page = mutation_report.render(list(modules.values()), {"r.a__mutmut_5": "same output"})
     assert "**Overall: 60.0%** (3 killed of 5, 1 of them by mypy before any test ran; target 85%)." in page
-    assert "1 mutants were not checked." in page
-    assert "| render | 2 | 1 | 1 | 1 | 66.7% | 90% **missed** |" in page
+    assert "1 mutants were not checked: the score is over the others, and would be 50.0% if" in page
+    assert "| render | 2 | 1 | 1 | 1 | 1 | 66.7% | 90% **missed** |" in page
+    assert "| org.digest | 1 | 0 | 1 | 0 | 0 | 50.0% | 80% **missed** |" in page
     assert "- `r.a__mutmut_5`: same output" in page
+
+
+@pytest.mark.parametrize(
+    ("killed", "survived", "unchecked", "verdict"),
+    [
+        (9, 1, 0, "met"),  # 90% of all: met
+        (8, 0, 2, "met"),  # 80% even if both unchecked survive
+        (8, 0, 3, "met so far (3 not checked)"),  # 100% of the checked, 72.7% at worst
+        (3, 1, 6, "**missed**"),  # 75% of the checked
+    ],
+)
+def test_a_module_meets_its_target_only_when_the_unchecked_mutants_cannot_change_that(
+    killed: int, survived: int, unchecked: int, verdict: str
+) -> None:
+    module = mutation_report.Module(
+        "engine", killed=killed, unchecked=unchecked, survivors=[f"e.f__mutmut_{i}" for i in range(survived)]
+    )
+
+    assert module.verdict == verdict
