@@ -1,0 +1,29 @@
+"""The event fields' checks at their edges: a string as long as allowed is taken, one character more is
+refused before anything else happens, naming the field and the value."""
+
+from __future__ import annotations
+
+import pytest
+
+from reprotect.fields import InvalidEventError, optional_str, required_str
+
+
+def test_a_string_exactly_as_long_as_allowed_is_taken() -> None:
+    assert required_str({"id": "x" * 64}, "id", 64) == "x" * 64
+    assert optional_str({"id": "x" * 64}, "id", 64) == "x" * 64
+
+
+@pytest.mark.parametrize("value", ["x" * 65, "", None, 7], ids=["too-long", "empty", "missing", "a-number"])
+def test_anything_else_is_refused_naming_the_field_and_the_value(value: object) -> None:
+    with pytest.raises(InvalidEventError) as refused:
+        required_str({"id": value}, "id", 64)
+
+    assert str(refused.value) == (
+        f"the event's 'id' must be a non-empty string of at most 64 characters, got {value!r:.200}"
+    )
+
+
+def test_an_optional_field_may_be_left_out_but_not_left_empty() -> None:
+    assert optional_str({}, "id", 64) is None
+    with pytest.raises(InvalidEventError, match="'id' must be a non-empty string"):
+        optional_str({"id": ""}, "id", 64)
