@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from drs_emulator.fleet import make_source_network
+from reprotect.deadline import Deadline
 from tests.unit.test_acts import logged, run
 from tests.unit.test_engine import FakeCooldowns
 from tests.unit.test_protections_run import ProtectingDrs, ec2_recovery
@@ -180,3 +181,38 @@ def test_claims_that_cannot_be_read_fail_each_target_in_the_tables_words() -> No
         "An error occurred (ProvisionedThroughputExceededException) when calling the BatchGetItem operation:"
         " Unknown",
     )
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class LatePages(PagedNetworks):
+    """PagedNetworks whose first page takes the run past its deadline's margin."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__()
+        self.clock = clock
+
+    def describe_source_networks(self, **request: Any) -> dict[str, Any]:
+        page = super().describe_source_networks(**request)
+        self.clock.now = 85.0  # 15 s left of 100, within the 20 s margin
+        return page
+
+
+def test_the_deadline_reached_while_listing_networks_acts_on_what_was_listed_and_stops_the_sweep() -> None:
+    clock = Clock()
+    drs = LatePages(clock)
+    first, moved, _ = drs.networks
+
+    report = run(drs, deadline=Deadline(ends_at=100.0, margin=20.0, clock=clock), reverse_replication="off")
+
+    assert drs.requests == [{"maxResults": 1000}]  # the second page waits for the next run
+    assert [e["sourceNetworkID"] for e in report["sourceNetworks"]] == sorted(
+        [first["sourceNetworkID"], moved["sourceNetworkID"]]
+    )
+    assert report["sweepComplete"] is False
