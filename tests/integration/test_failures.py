@@ -181,10 +181,13 @@ def test_a_throttled_run_keeps_the_limit_it_learned_and_the_next_run_starts_from
     item = stack.dynamodb.get_item(TableName=stack.table_name, Key={"id": {"S": LIMITS_KEY}})["Item"]
     kept = read_limits(item, int(time.time()))
     assert set(kept) == {"StartReplication"}
-    # at most what a 10/s limiter with a burst of 10 admits in any one second (its burst and a second's
-    # refill): a bursty limiter is first held at what it admitted over the last second, and how much
-    # refill that second holds depends on how fast the calls went (slower on a loaded machine)
-    assert 5 <= kept["StartReplication"].rate <= 10 + 10
+    # The burst is the limiter's own (10 calls let through at once, then refused). The rate is at least
+    # half the limit, but has no upper bound a test can rely on: a bursty limiter is first held at what
+    # it admitted over the last second (its burst and some refill), and each admitted call then raises
+    # the pace; on a loaded machine the calls go slower than the pace, so it grows past the limit
+    # without a refusal (20.1/s was kept once). The next run's first refusals bring it down.
+    assert kept["StartReplication"].burst == 10
+    assert kept["StartReplication"].rate >= 5
 
     # When the next scheduled run finds more stopped servers
     caplog.set_level(logging.INFO)
