@@ -6,13 +6,15 @@ import dataclasses
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from reprotect import delivery, render
 from reprotect.events import Trigger
 from reprotect.outcomes import Outcome, Reason, ServerOutcome
-from reprotect.publication import NOTHING, Policy, Published, standing_news, why_publish
+from reprotect.publication import NOTHING, Policy, PublicationLog, Published, standing_news, why_publish
 from reprotect.report import Report, RunError, RunInfo, Tally
 
+from .test_acts import logged
 from .test_report import STARTED_NETWORK, UNPROTECTED
 
 NOW = 1_800_000_000
@@ -169,3 +171,47 @@ def test_trimmed_networks_and_recovery_instances_are_logged_whole_under_their_ow
     assert [n["recoveryInstanceID"] for part in instances for n in part.recoveryInstances] == [
         f"i-{i:017d}" for i in range(1500)
     ]
+
+
+class UnwritableLog(FakeLog):
+    def remember(self, account: str | None, region: str | None, digest: str, now: int) -> None:
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "PutItem")
+
+
+def test_a_publication_that_cannot_be_recorded_is_still_published_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sns = FakeSns()
+
+    delivery.deliver(report(STALLED), sns=sns, topic_arn="arn:t", policy=QUIET, publications=UnwritableLog())
+
+    assert len(sns.published) == 1
+    assert logged(caplog, "Could not record the publication") == [
+        {
+            "level": "ERROR",
+            "message": "Could not record the publication",
+            "service": "drs-reprotect",
+            "exception_name": "ClientError",
+        }
+    ]
+
+
+class Table:
+    def __init__(self) -> None:
+        self.puts: list[dict[str, Any]] = []
+
+    def put_item(self, **request: Any) -> None:
+        self.puts.append(request)
+
+
+def test_the_record_of_a_publication_outlives_the_reminder_interval_by_the_event_records_life() -> None:
+    table = Table()
+
+    PublicationLog(table, "drs-reprotect", remind_after_seconds=DAY).remember(
+        "123456789012", "eu-west-1", "digest", NOW
+    )
+
+    (put,) = table.puts
+    assert put["TableName"] == "drs-reprotect"
+    assert put["Item"]["expiration"] == {"N": str(NOW + DAY + 86400)}  # and the event record's 24 hours
+    assert (put["Item"]["digest"], put["Item"]["publishedAt"]) == ({"S": "digest"}, {"N": str(NOW)})
