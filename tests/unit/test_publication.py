@@ -215,3 +215,18 @@ def test_the_record_of_a_publication_outlives_the_reminder_interval_by_the_event
     assert put["TableName"] == "drs-reprotect"
     assert put["Item"]["expiration"] == {"N": str(NOW + DAY + 86400)}  # and the event record's 24 hours
     assert (put["Item"]["digest"], put["Item"]["publishedAt"]) == ({"S": "digest"}, {"N": str(NOW)})
+
+
+@pytest.mark.parametrize(
+    ("account", "region", "key"),
+    [
+        ("123456789012", "eu-west-1", "notify#123456789012#eu-west-1"),
+        (None, None, "notify#unknown#unknown"),  # a run that could not tell where it ran
+    ],
+)
+def test_the_record_is_kept_per_account_and_region(account: str | None, region: str | None, key: str) -> None:
+    table = Table()
+
+    PublicationLog(table, "drs-reprotect", remind_after_seconds=DAY).remember(account, region, "digest", NOW)
+
+    assert table.puts[0]["Item"]["id"] == {"S": key}
