@@ -230,3 +230,35 @@ def test_the_record_is_kept_per_account_and_region(account: str | None, region: 
     PublicationLog(table, "drs-reprotect", remind_after_seconds=DAY).remember(account, region, "digest", NOW)
 
     assert table.puts[0]["Item"]["id"] == {"S": key}
+
+
+class Recorded(Table):
+    """A table holding `item` (or nothing) for GetItem; records the requests."""
+
+    def __init__(self, item: dict[str, Any] | None) -> None:
+        super().__init__()
+        self.item = item
+        self.gets: list[dict[str, Any]] = []
+
+    def get_item(self, **request: Any) -> dict[str, Any]:
+        self.gets.append(request)
+        return {} if self.item is None else {"Item": self.item}
+
+
+@pytest.mark.parametrize(
+    ("item", "last"),
+    [
+        (None, None),
+        ({"id": {"S": "notify#1#r"}, "digest": {"S": "d"}, "publishedAt": {"N": "7"}}, Published("d", 7)),
+    ],
+    ids=["never-published", "published"],
+)
+def test_the_last_publication_is_read_strongly_consistent(
+    item: dict[str, Any] | None, last: Published | None
+) -> None:
+    table = Recorded(item)
+
+    assert PublicationLog(table, "drs-reprotect", DAY).last("1", "r") == last
+    assert table.gets == [
+        {"TableName": "drs-reprotect", "Key": {"id": {"S": "notify#1#r"}}, "ConsistentRead": True}
+    ]
