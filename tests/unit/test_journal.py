@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from reprotect.journal import RunJournal
+from tests.unit.tables import ItemTable
 from tests.unit.test_acts import logged
 
 
@@ -75,18 +76,6 @@ def test_a_damaged_journal_item_is_replaced_with_this_runs_intents_and_logged(
     ]
 
 
-class Table:
-    """A DynamoDB client whose GetItem answers `item`."""
-
-    def __init__(self, item: dict[str, Any] | None) -> None:
-        self.item = item
-        self.requests: list[dict[str, Any]] = []
-
-    def get_item(self, **request: Any) -> dict[str, Any]:
-        self.requests.append(request)
-        return {} if self.item is None else {"Item": self.item}
-
-
 @pytest.mark.parametrize(
     "intents",
     [None, {"S": "s-00000000000000001"}, {"SS": "s-00000000000000001"}, {"SS": [1]}, {"L": []}],
@@ -96,7 +85,7 @@ def test_a_damaged_journal_item_is_read_as_no_earlier_intents_and_logged(
     intents: dict[str, Any] | None, caplog: pytest.LogCaptureFixture
 ) -> None:
     item = {"id": {"S": "run#event-1"}} | ({} if intents is None else {"intents": intents})
-    journal = RunJournal(Table(item), "drs-reprotect", "event-1", keep_seconds=3600)
+    journal = RunJournal(ItemTable(item), "drs-reprotect", "event-1", keep_seconds=3600)
 
     assert journal.earlier_intents() == frozenset()
     assert logged(caplog, "Unreadable run journal item; ignoring it") == [
@@ -120,12 +109,12 @@ def test_a_damaged_journal_item_is_read_as_no_earlier_intents_and_logged(
 def test_an_earlier_attempts_intents_are_read_back(
     item: dict[str, Any] | None, intents: frozenset[str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    table = Table(item)
+    table = ItemTable(item)
     journal = RunJournal(table, "drs-reprotect", "event-1", keep_seconds=3600)
 
     assert journal.earlier_intents() == intents
     assert logged(caplog, "Unreadable run journal item; ignoring it") == []
     # read strongly consistent: a retry right after the crash must see what the earlier attempt wrote
-    assert table.requests == [
+    assert table.gets == [
         {"TableName": "drs-reprotect", "Key": {"id": {"S": "run#event-1"}}, "ConsistentRead": True}
     ]

@@ -13,6 +13,7 @@ from reprotect.config import Config
 from reprotect.deadline import Deadline
 from reprotect.limits import KEEP_SECONDS, LimitStore, NoLimitStore, keep_limits, read_limits, start_pacing
 from reprotect.pacer import Limit, Phase
+from tests.unit.tables import ItemTable
 from tests.unit.test_acts import logged
 
 NOW = 1_800_000_000
@@ -68,16 +69,8 @@ def test_a_table_that_cannot_be_read_or_written_fails_nothing() -> None:
     store.save({"StartReplication": Limit(9, 1)})  # logs, does not raise
 
 
-class Recording:
-    def __init__(self) -> None:
-        self.puts: list[dict[str, Any]] = []
-
-    def put_item(self, **request: Any) -> None:
-        self.puts.append(request)
-
-
 def test_nothing_learned_is_nothing_written() -> None:
-    client = Recording()
+    client = ItemTable()
 
     LimitStore(client, "table").save({})
 
@@ -85,7 +78,7 @@ def test_nothing_learned_is_nothing_written() -> None:
 
 
 def test_what_was_learned_is_written_as_one_item_that_expires() -> None:
-    client = Recording()
+    client = ItemTable()
 
     LimitStore(client, "table").save({"StartReplication": Limit(9.5, 1.0)})
 
@@ -125,24 +118,9 @@ def test_limits_that_are_not_a_map_hold_no_limits(entries: Any) -> None:
     assert read_limits({**item({}), "limits": {"M": entries}}, NOW) == {}
 
 
-class Table:
-    """A DynamoDB client that answers GetItem with `item` and records every request."""
-
-    def __init__(self, item: dict[str, Any] | None) -> None:
-        self.item = item
-        self.requests: list[tuple[str, dict[str, Any]]] = []
-
-    def get_item(self, **request: Any) -> dict[str, Any]:
-        self.requests.append(("GetItem", request))
-        return {} if self.item is None else {"Item": self.item}
-
-    def put_item(self, **request: Any) -> None:
-        self.requests.append(("PutItem", request))
-
-
 def test_the_kept_limits_are_read_from_their_one_item_strongly_consistent() -> None:
     kept = item({"StartReplication": entry("9.5", "1")}, expires=int(time.time()) + 60)
-    table = Table(kept)
+    table = ItemTable(kept)
 
     assert LimitStore(table, "drs-reprotect").load() == {"StartReplication": Limit(9.5, 1)}
     assert table.requests == [
@@ -151,14 +129,14 @@ def test_the_kept_limits_are_read_from_their_one_item_strongly_consistent() -> N
 
 
 def test_no_kept_item_is_no_limits() -> None:
-    assert LimitStore(Table(None), "drs-reprotect").load() == {}
+    assert LimitStore(ItemTable(None), "drs-reprotect").load() == {}
 
 
 def test_the_learned_limits_are_put_as_one_item_expiring_a_week_later(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(time, "time", lambda: NOW + 0.5)
-    table = Table(None)
+    table = ItemTable(None)
 
     LimitStore(table, "drs-reprotect").save({"StartReplication": Limit(9.5, 2.0)})
 

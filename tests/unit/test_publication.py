@@ -14,6 +14,7 @@ from reprotect.outcomes import Outcome, Reason, ServerOutcome
 from reprotect.publication import NOTHING, Policy, PublicationLog, Published, standing_news, why_publish
 from reprotect.report import Report, RunError, RunInfo, Tally
 
+from .tables import ItemTable
 from .test_acts import logged
 from .test_report import STARTED_NETWORK, UNPROTECTED
 
@@ -196,16 +197,8 @@ def test_a_publication_that_cannot_be_recorded_is_still_published_and_logged(
     ]
 
 
-class Table:
-    def __init__(self) -> None:
-        self.puts: list[dict[str, Any]] = []
-
-    def put_item(self, **request: Any) -> None:
-        self.puts.append(request)
-
-
 def test_the_record_of_a_publication_outlives_the_reminder_interval_by_the_event_records_life() -> None:
-    table = Table()
+    table = ItemTable()
 
     PublicationLog(table, "drs-reprotect", remind_after_seconds=DAY).remember(
         "123456789012", "eu-west-1", "digest", NOW
@@ -225,24 +218,11 @@ def test_the_record_of_a_publication_outlives_the_reminder_interval_by_the_event
     ],
 )
 def test_the_record_is_kept_per_account_and_region(account: str | None, region: str | None, key: str) -> None:
-    table = Table()
+    table = ItemTable()
 
     PublicationLog(table, "drs-reprotect", remind_after_seconds=DAY).remember(account, region, "digest", NOW)
 
     assert table.puts[0]["Item"]["id"] == {"S": key}
-
-
-class Recorded(Table):
-    """A table holding `item` (or nothing) for GetItem; records the requests."""
-
-    def __init__(self, item: dict[str, Any] | None) -> None:
-        super().__init__()
-        self.item = item
-        self.gets: list[dict[str, Any]] = []
-
-    def get_item(self, **request: Any) -> dict[str, Any]:
-        self.gets.append(request)
-        return {} if self.item is None else {"Item": self.item}
 
 
 @pytest.mark.parametrize(
@@ -256,7 +236,7 @@ class Recorded(Table):
 def test_the_last_publication_is_read_strongly_consistent(
     item: dict[str, Any] | None, last: Published | None
 ) -> None:
-    table = Recorded(item)
+    table = ItemTable(item)
 
     assert PublicationLog(table, "drs-reprotect", DAY).last("1", "r") == last
     assert table.gets == [
