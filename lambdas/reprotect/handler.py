@@ -79,10 +79,8 @@ def run_and_deliver(
     )
 
 
-def _client(service: str, window: float, config: Config, pool: int = 10) -> Any:
-    return aws.client(
-        service, window, max_attempts=config.max_attempts, retry_mode=config.retry_mode, pool=pool
-    )
+def _client(service: str, window: float, config: Config) -> Any:
+    return aws.client(service, window, max_attempts=config.max_attempts, retry_mode=config.retry_mode)
 
 
 def _once(config: Config, deadline: Deadline, context: LambdaContext) -> Any:

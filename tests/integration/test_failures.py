@@ -6,7 +6,9 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
+import boto3
 import pytest
 
 from drs_emulator.faults import FaultInjector as Faults
@@ -131,6 +133,31 @@ THROTTLE_HANDLING = {
     "standard": {"PACE_DRS_CALLS": "false", "AWS_RETRY_MODE": "standard"},
     "adaptive": {"PACE_DRS_CALLS": "false", "AWS_RETRY_MODE": "adaptive"},
 }
+
+
+@pytest.mark.parametrize(("pace", "drs_mode"), [("true", "standard"), ("false", "adaptive")])
+def test_the_retry_mode_applies_to_dynamodb_and_sns_and_to_drs_without_the_pacer(
+    stack: Stack, fleet, monkeypatch, pace: str, drs_mode: str
+) -> None:
+    monkeypatch.setenv("AWS_RETRY_MODE", "adaptive")
+    monkeypatch.setenv("PACE_DRS_CALLS", pace)
+    made: list[tuple[str, str]] = []
+    make = boto3.session.Session.client
+
+    def spy(session: boto3.session.Session, service: str, *args: Any, **kwargs: Any) -> Any:
+        client = make(session, service, *args, **kwargs)
+        made.append((service, client.meta.config.retries["mode"]))
+        return client
+
+    monkeypatch.setattr(boto3.session.Session, "client", spy)
+    fleet({"state": "STOPPED"})
+
+    report = stack.invoke(load_event("scheduler.json"))
+
+    assert report["counts"]["started"] == 1
+    assert {service for service, _ in made} == {"drs", "dynamodb", "sns"}
+    assert {mode for service, mode in made if service != "drs"} == {"adaptive"}
+    assert {mode for service, mode in made if service == "drs"} == {drs_mode}
 
 
 @pytest.mark.parametrize("mode", THROTTLE_HANDLING)

@@ -38,6 +38,17 @@ def test_run_emits_emf_metrics_from_its_counts(stack: Stack, fleet, capsys) -> N
     assert values["RunDuration"][0] > 0
 
 
+def test_a_failed_run_counts_one_in_its_run_failed_metric(stack: Stack, fleet, capsys) -> None:
+    fleet({"state": "STOPPED"})
+    stack.faults.deny("DescribeSourceServers")
+
+    report = stack.invoke(load_event("scheduler.json"))
+
+    assert report["status"] == "failed"
+    (record,) = emf_records(capsys.readouterr().out)
+    assert record["RunFailed"] == [1.0]
+
+
 def test_duplicate_delivery_adds_no_server_metrics(stack: Stack, fleet, capsys) -> None:
     fleet({"state": "STOPPED"})
     stack.invoke(load_event("scheduler.json"))

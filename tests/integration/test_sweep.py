@@ -80,6 +80,14 @@ def test_sweep_starts_stopped_servers_and_reports_every_outcome(stack: Stack, fl
     assert "diagnosis" not in servers[started]
 
 
+def test_a_run_over_an_empty_fleet_names_the_functions_account(stack: Stack) -> None:
+    # No server ARN to read the account from: it is the invoked function's
+    report = stack.invoke(load_event("scheduler.json"))
+
+    assert report["counts"]["examined"] == 0
+    assert report["account"] == "123456789012"
+
+
 def test_whole_generated_fleet_is_accounted_for(stack: Stack, monkeypatch) -> None:
     monkeypatch.setenv("REPLICATING_SERVER_LIMIT", "10000")  # ~380 replicate: the default 300 defers all
     servers = generate_fleet(450, seed=7)
