@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -24,6 +25,19 @@ def test_same_event_twice_starts_and_publishes_once_and_returns_the_first_report
     assert started_ids(stack) == [stopped]
     assert second == first
     assert len(stack.messages()) == 1
+
+
+def test_an_events_record_answers_its_duplicates_for_a_day(stack: Stack, fleet) -> None:
+    fleet({"state": "STOPPED"})
+    before = time.time()
+
+    stack.invoke(load_event("scheduler.json"))
+
+    items = stack.dynamodb.scan(TableName=stack.table_name)["Items"]
+    (record,) = [item for item in items if "run_and_deliver" in item["id"]["S"]]
+    assert record["status"]["S"] == "COMPLETED"
+    expires = int(record["expiration"]["N"])
+    assert before + 86400 - 1 <= expires <= time.time() + 86400
 
 
 def test_classic_scheduled_event_is_deduplicated_by_its_id(stack: Stack, fleet) -> None:
