@@ -132,17 +132,17 @@ class Pacing:
                 # A turn at `at` is taken only if the attempt after it still ends in time.
                 latest = now + self.deadline.remaining() - self.deadline.margin / 2 - per_attempt
                 at = pacer.turn(ticket, now, latest)
-                if at is None or at <= now:
-                    self._changed.notify_all()  # it left the queue: the next one may go now
+                if at is not None and at > now:  # not yet: wait for the turn, or for the queue to move
+                    if self.wait is None:
+                        self._changed.wait(at - now)
+                    else:
+                        self.wait(at - now)
+                    continue
+                self._changed.notify_all()  # it left the queue: the next one may go now
                 if at is None:
                     raise NotSent(operation, "throttled, and its turn would come too late for the deadline")
-                if at <= now:
-                    self._tallies[operation].sent += 1
-                    return now
-                if self.wait is None:
-                    self._changed.wait(at - now)
-                else:
-                    self.wait(at - now)
+                self._tallies[operation].sent += 1
+                return now
 
     def _after_attempt(
         self, per_attempt: float, *, attempts: int, response: Any = None, **_: Any
