@@ -13,11 +13,14 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 
 from drs_emulator.fleet import generate_fleet
 from harness.env import FAKE_AWS
+from harness.resources import Clients, cooldown_items, create_table
 from reprotect.cli import build_parser, main
+from reprotect.contract import COOLDOWN_PREFIX
 from reprotect.observability import logger
 from reprotect.report import SCHEMA_VERSION
 from tests.integration.conftest import Stack
@@ -257,6 +260,20 @@ def test_apply_with_ids_and_table_starts_and_writes_the_cooldown(stack: Stack, f
     assert report["trigger"] == {"type": "manual", "name": "cli", "eventId": report["runId"]}
     assert list(stack.cooldown_items("run#")) == [report["runId"]]
     assert stack.cooldown_items("run#")[report["runId"]]["intents"] == {"SS": [a]}
+
+
+def test_the_table_is_read_and_written_in_the_region_given(stack: Stack, fleet, capsys) -> None:
+    # A table of that name only in eu-west-1: the default region (us-east-1) has none
+    name = f"{stack.table_name}-eu"
+    europe = Clients(*(boto3.client(kind, region_name="eu-west-1") for kind in ("sns", "sqs", "dynamodb")))
+    create_table(europe, name)
+    (sid,) = fleet({"state": "STOPPED"})
+
+    code = main(["--region", "eu-west-1", "--apply", "--table", name, "--json"])
+
+    assert code == 0
+    assert started_ids(stack) == [sid]
+    assert set(cooldown_items(europe.dynamodb, name, COOLDOWN_PREFIX)) == {sid}
 
 
 def test_cli_honours_the_lambdas_cooldown(stack: Stack, fleet, capsys) -> None:

@@ -158,8 +158,9 @@ def test_with_exactly_one_second_left_for_the_hub_the_report_is_still_sent() -> 
     assert hub_delivery_failed() == [0.0]
 
 
-def test_the_client_is_made_in_the_hub_region_and_its_calls_end_within_the_window() -> None:
-    config = Config.from_env({**BASE, "HUB_EVENT_BUS_ARN": BUS, "AWS_MAX_ATTEMPTS": "5"})
+def test_the_client_is_made_in_the_hub_region_in_the_retry_mode_and_its_calls_end_within_the_window() -> None:
+    env = {"HUB_EVENT_BUS_ARN": BUS, "AWS_MAX_ATTEMPTS": "5", "AWS_RETRY_MODE": "adaptive"}
+    config = Config.from_env({**BASE, **env})
     hub = Hub.for_run(config, Deadline.after(300))
     assert hub is not None
 
@@ -169,6 +170,7 @@ def test_the_client_is_made_in_the_hub_region_and_its_calls_end_within_the_windo
     settings = client.meta.config
     attempts = settings.retries["total_max_attempts"]
     assert attempts * (settings.connect_timeout + settings.read_timeout) <= 4.0
+    assert settings.retries["mode"] == "adaptive"  # the function's AWS_RETRY_MODE
 
 
 def test_a_reports_copy_fits_eventbridge_when_its_sns_message_fits() -> None:

@@ -131,6 +131,19 @@ def test_an_unexpected_error_fails_only_its_server_in_its_own_words_and_is_logge
             "exception_name": "KeyError",
         }
     ]
+    # and its outcome line, as every server's, with the error's code to search for
+    (failed,) = [line for line in logged(caplog, "Server outcome") if line["source_server_id"] == SID]
+    assert failed == {
+        "level": "INFO",
+        "message": "Server outcome",
+        "service": "drs-reprotect",
+        "source_server_id": SID,
+        "hostname": "host-1",
+        "outcome": "failed",
+        "reason": "start-failed",
+        "detail": "'sourceServerID'",
+        "error_code": "KeyError",
+    }
 
 
 def test_a_start_that_never_reached_drs_fails_in_botocores_words() -> None:
