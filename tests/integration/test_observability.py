@@ -38,7 +38,10 @@ def test_run_emits_emf_metrics_from_its_counts(stack: Stack, fleet, capsys) -> N
     assert values["RunDuration"][0] > 0
 
 
-def test_a_failed_run_counts_one_in_its_run_failed_metric(stack: Stack, fleet, capsys) -> None:
+def test_a_failed_run_counts_one_in_its_run_failed_metric_and_logs_why(
+    stack: Stack, fleet, capsys, caplog
+) -> None:
+    caplog.set_level(logging.INFO)
     fleet({"state": "STOPPED"})
     stack.faults.deny("DescribeSourceServers")
 
@@ -47,6 +50,9 @@ def test_a_failed_run_counts_one_in_its_run_failed_metric(stack: Stack, fleet, c
     assert report["status"] == "failed"
     (record,) = emf_records(capsys.readouterr().out)
     assert record["RunFailed"] == [1.0]
+    (run,) = [r for r in caplog.records if r.getMessage() == "Run finished"]
+    assert run.status == "failed"
+    assert run.error.code == "AccessDeniedException"
 
 
 def test_duplicate_delivery_adds_no_server_metrics(stack: Stack, fleet, capsys) -> None:
