@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from reprotect.contract import PUBLICATION_PREFIX
 from tests.integration.conftest import Stack, load_event
@@ -48,6 +49,22 @@ def test_the_same_paused_server_is_reported_once_then_again_when_something_chang
     assert cleared["MessageAttributes"]["outcome"]["Value"] == "idle"
     sweep(stack, "08:30:00")
     assert stack.messages() == []
+
+
+def test_each_run_logs_whether_it_published_and_why(stack: Stack, fleet, caplog) -> None:
+    caplog.set_level(logging.INFO)
+    fleet({"state": "PAUSED"})
+
+    sweep(stack, "06:00:00")
+    (published,) = [r for r in caplog.records if r.getMessage() == "Report published"]
+    (message,) = stack.messages()
+    assert (published.why, published.message_id) == ("changed since the last report", message["MessageId"])
+
+    caplog.clear()
+    sweep(stack, "06:30:00")
+    assert [(r.getMessage(), r.status) for r in caplog.records if "published" in r.getMessage()] == [
+        ("Report not published: nothing new since the last one", "attention")
+    ]
 
 
 def test_unchanged_news_is_published_again_once_the_last_publication_is_older_than_the_reminder(
