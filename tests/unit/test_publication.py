@@ -197,6 +197,53 @@ def test_a_publication_that_cannot_be_recorded_is_still_published_and_logged(
     ]
 
 
+class UnreadableLog(FakeLog):
+    def last(self, account: str | None, region: str | None) -> Published | None:
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "GetItem")
+
+
+def test_a_last_publication_that_cannot_be_read_counts_as_none_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sns = FakeSns()
+    stalled = report(STALLED)  # standing news: published unless the same was published last
+
+    delivery.deliver(stalled, sns=sns, topic_arn="arn:t", policy=QUIET, publications=UnreadableLog())
+
+    assert len(sns.published) == 1
+    assert logged(caplog, "Could not read the last publication") == [
+        {
+            "level": "ERROR",
+            "message": "Could not read the last publication",
+            "service": "drs-reprotect",
+            "exception_name": "ClientError",
+        }
+    ]
+
+
+class RefusingSns(FakeSns):
+    def publish(self, **message: Any) -> dict[str, Any]:
+        raise ClientError({"Error": {"Code": "AuthorizationError", "Message": "not allowed"}}, "Publish")
+
+
+def test_a_report_that_cannot_be_published_is_logged_whole_and_the_error_names_the_cause(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stalled = report(STALLED)
+
+    with pytest.raises(delivery.PublishError) as raised:
+        delivery.deliver(stalled, sns=RefusingSns(), topic_arn="arn:t", policy=QUIET, publications=FakeLog())
+
+    assert str(raised.value) == (
+        "run run-1: publishing its report to arn:t failed (ClientError: An error occurred"
+        " (AuthorizationError) when calling the Publish operation: not allowed);"
+        " the report is in the function's log as 'Report not published'"
+    )
+    (line,) = logged(caplog, "Report not published")
+    assert (line["level"], line["exception_name"]) == ("ERROR", "ClientError")
+    assert line["report"] == stalled.to_dict()
+
+
 def test_the_record_of_a_publication_outlives_the_reminder_interval_by_the_event_records_life() -> None:
     table = ItemTable()
 
