@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from typing import Any
 
 import pytest
@@ -73,6 +74,15 @@ def test_skips_and_healthy_servers_are_not_news() -> None:
     assert (
         why_publish(report(("s-00000000000000009", "skipped", "excluded-by-tag")), None, NOW, QUIET) is None
     )
+
+
+def test_the_digest_kept_in_the_table_is_the_same_from_release_to_release() -> None:
+    # The last publication's digest outlives the function that wrote it: after an upgrade, news that
+    # did not change must still compare equal, or every deployment repeats its standing news once.
+    lines = "s-00000000000000001|attention|stalled\ns-00000000000000002|deferred|replicating-limit"
+
+    assert standing_news(report(LIMITED, STALLED)) == hashlib.sha256(lines.encode()).hexdigest()
+    assert standing_news(report()) == NOTHING == hashlib.sha256(b"").hexdigest()
 
 
 def test_the_news_going_away_is_published_once() -> None:
