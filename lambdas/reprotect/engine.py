@@ -31,6 +31,7 @@ from reprotect.cooldown import RunClaim
 from reprotect.deadline import Deadline
 from reprotect.drs import describe_pages, error_code
 from reprotect.events import RunRequest
+from reprotect.fields import account_of
 from reprotect.observability import logger
 from reprotect.outcomes import ServerOutcome
 from reprotect.report import Report, RunError, RunInfo, Tally
@@ -150,7 +151,7 @@ class Sweep:
 
     def _page(self, page: list[dict[str, Any]]) -> None:
         if self._tally.account is None and page:
-            self._tally.account = _account_of(page[0].get("arn"))
+            self._tally.account = account_of(page[0].get("arn"))
         candidates: list[tuple[Candidate, dict[str, Any]]] = []
         for server in page:
             if server["sourceServerID"] in self._seen:  # a server that moved between pages is judged once
@@ -215,8 +216,3 @@ def _earlier_intents(services: Services) -> frozenset[str]:
     except STORE_ERRORS:
         logger.exception("Could not read the run journal; earlier attempts' starts count as found")
         return frozenset()
-
-
-def _account_of(arn: Any) -> str | None:
-    parts = arn.split(":") if isinstance(arn, str) else []
-    return parts[4] if len(parts) > 5 and parts[4] else None

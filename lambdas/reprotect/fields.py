@@ -16,6 +16,13 @@ class InvalidEventError(ValueError):
     """The event is not one this function accepts; the message says which part is wrong."""
 
 
+def account_of(arn: Any) -> str | None:
+    """The account an ARN (`arn:partition:service:region:account:resource`) names; None when `arn` is
+    not one or its account is not a 12-digit id (a resource of AWS itself, say)."""
+    parts = arn.split(":", 5) if isinstance(arn, str) else []
+    return parts[4] if len(parts) == 6 and _ACCOUNT.fullmatch(parts[4]) else None
+
+
 def same_account(event: Mapping[str, Any], account: str | None) -> None:
     sender = event.get("account")
     if not isinstance(sender, str) or not _ACCOUNT.fullmatch(sender):

@@ -20,6 +20,7 @@ from reprotect.config import Config
 from reprotect.contract import EVENT_RECORD_SECONDS, Metric
 from reprotect.deadline import Deadline
 from reprotect.events import Ignored, RunRequest, parse_event
+from reprotect.fields import account_of
 from reprotect.hub import Hub
 from reprotect.observability import logger, metrics
 from reprotect.publication import Policy
@@ -33,7 +34,7 @@ _REPORTS = CustomDictSerializer(to_dict=Report.to_dict, from_dict=Report.from_di
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     config = Config.from_env()
-    request = parse_event(event, context.aws_request_id, _account_of(context.invoked_function_arn))
+    request = parse_event(event, context.aws_request_id, account_of(context.invoked_function_arn))
     if isinstance(request, RunRequest):
         request = reversal.ignored(request, config) or request
     if isinstance(request, Ignored):
@@ -65,7 +66,7 @@ def run_and_deliver(
         run_services,
         run_id=context.aws_request_id,
         deadline=deadline,
-        account=_account_of(context.invoked_function_arn),
+        account=account_of(context.invoked_function_arn),
     )
     run_services.keep_learned(deadline)  # what the pacers learned, for the next run
     sns = _client("sns", deadline.publish_window(), config)
@@ -105,8 +106,3 @@ def _once(config: Config, deadline: Deadline, context: LambdaContext) -> Any:
 def _mark_replay(response: Any, idempotent_data: DataRecord) -> Any:
     """Called only when the response comes from the store: a duplicate delivery."""
     return replace(response, replayed=True)
-
-
-def _account_of(function_arn: str | None) -> str | None:
-    parts = (function_arn or "").split(":")
-    return parts[4] if len(parts) > 4 and parts[4].isdigit() else None
