@@ -187,9 +187,8 @@ class Sweep:
     def _recovery_instances(
         self, server_ids: list[str]
     ) -> tuple[dict[str, list[recovery.RecoveryInstance]], str]:
-        """The recovery instances of these servers, and the error code when they could not be read."""
-        if not server_ids:
-            return {}, ""
+        """The recovery instances of these servers (no call for none), and the error code when they
+        could not be read."""
         try:
             return recovery.instances_of(self._services.drs, server_ids), ""
         except LOOKUP_ERRORS as exc:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from drs_emulator.fleet import make_recovery_instance
 from reprotect.cooldown import Cooling
 from reprotect.deadline import Deadline
 from reprotect.events import RunRequest, Trigger
+from tests.unit.test_acts import logged
 from tests.unit.test_engine import FakeClock, FakeCooldowns, FakeDrs, client_error, outcomes, run, server
 
 INSTANCE = "i-0123456789abcdef0"
@@ -65,7 +68,9 @@ def test_no_candidate_names_a_recovery_instance_no_lookup() -> None:
     assert drs.recovery_requests == []
 
 
-def test_unreadable_recovery_instances_hold_only_the_servers_that_name_one() -> None:
+def test_unreadable_recovery_instances_hold_only_the_servers_that_name_one(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     named, _ = recovered(1, drill=True)
     drs = FakeDrs([[named, server(2)]])
 
@@ -81,6 +86,15 @@ def test_unreadable_recovery_instances_hold_only_the_servers_that_name_one() -> 
         "s-00000000000000002": ("started", "replication-stopped"),
     }
     assert report["status"] == "partial-failure"
+    assert logged(caplog, "Could not describe recovery instances") == [
+        {
+            "level": "ERROR",
+            "message": "Could not describe recovery instances",
+            "service": "drs-reprotect",
+            "error_code": "AccessDeniedException",
+            "exception_name": "ClientError",
+        }
+    ]
 
 
 def test_the_limit_exactly_reached_defers_the_rest_with_the_reason() -> None:
