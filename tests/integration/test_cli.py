@@ -348,6 +348,21 @@ def test_no_region_or_credentials_is_one_line_naming_the_fix_and_exit_3(
     assert stack.backend.calls == []
 
 
+def test_apply_without_a_table_paces_a_throttled_start_and_says_how(stack: Stack, capsys) -> None:
+    stack.backend.add_servers(generate_fleet(12, seed=3, stopped=1.0, failback=0, extended=0, opted_out=0))
+    stack.faults.rate_limit("StartReplication", rate=20, burst=4)
+
+    assert main(["--apply", "--json", "--verbose"]) == 0
+
+    out, err = capsys.readouterr()
+    assert json.loads(out)["counts"]["started"] == 12
+    assert any(c.status == 429 for c in stack.backend.calls_of("StartReplication"))
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    (paced,) = [line for line in lines if line["message"] == "DRS pacing"]
+    assert paced["operation"] == "StartReplication"
+    assert paced["throttled"] >= 1
+
+
 def test_failed_run_exits_1(stack: Stack, capsys) -> None:
     stack.faults.uninitialized = True
 
