@@ -610,8 +610,63 @@ def test_an_unreachable_endpoint_fails_the_run_as_a_whole_without_raising() -> N
     report = run(drs)
 
     assert report["status"] == "failed"
-    assert report["error"]["code"] == "EndpointConnectionError"
+    assert report["error"] == {
+        "code": "EndpointConnectionError",
+        "message": 'Could not connect to the endpoint URL: "https://drs.eu-west-1.amazonaws.com"',
+    }
     assert report["servers"] == []
+
+
+@pytest.mark.parametrize(
+    ("code", "level", "trace"),
+    [
+        ("AccessDeniedException", "ERROR", False),  # the account's setup: the code says it all
+        ("UninitializedAccountException", "ERROR", False),
+        ("UnrecognizedClientException", "ERROR", False),
+        ("InternalServerException", "ERROR", True),  # anything else: with its stack trace
+    ],
+)
+def test_a_run_failed_as_a_whole_is_logged_with_its_code_and_a_trace_only_when_unexpected(
+    caplog: pytest.LogCaptureFixture, code: str, level: str, trace: bool
+) -> None:
+    drs = FakeDrs([[server(1)]])
+
+    def refused(index: int) -> None:
+        raise client_error(code, "no")
+
+    drs.on_describe = refused
+
+    report = run(drs)
+
+    assert report["error"] == {
+        "code": code,
+        "message": f"An error occurred ({code}) when calling the StartReplication operation: no",
+    }
+    (line,) = [r for r in caplog.records if r.getMessage() == "Run failed as a whole"]
+    assert (line.levelname, line.error_code) == (level, code)
+    assert (line.exc_info is not None) is trace
+
+
+class LeaseNoting(FakeCooldowns):
+    def __init__(self) -> None:
+        super().__init__()
+        self.leases: list[int] = []
+
+    def claim(self, server_id: str, run: RunClaim, now: int) -> Cooling | None:
+        self.leases.append(run.lease_seconds)
+        return super().claim(server_id, run, now)
+
+
+@pytest.mark.parametrize(("remaining", "lease"), [(299.5, 300), (300.0, 301)])
+def test_a_claims_lease_lasts_past_the_invocations_end_to_the_next_whole_second(
+    remaining: float, lease: int
+) -> None:
+    # The lease keeps other events off the server for as long as this run may still start it
+    cooldowns = LeaseNoting()
+
+    run(FakeDrs([[server(1)]]), cooldowns, deadline=Deadline.after(remaining, FakeClock()))
+
+    assert cooldowns.leases == [lease]
 
 
 def test_starts_lost_to_an_overlapping_run_give_their_place_under_the_cap_back() -> None:
