@@ -647,6 +647,21 @@ def test_a_run_failed_as_a_whole_is_logged_with_its_code_and_a_trace_only_when_u
     assert (line.exc_info is not None) is trace
 
 
+def test_a_runs_duration_is_from_its_start_to_its_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    monkeypatch.setattr(time, "monotonic", clock)  # what the run measures its duration with
+    drs = FakeDrs([[server(1, "CONTINUOUS")]])
+
+    def slow(index: int) -> None:
+        clock.now += 2.5
+
+    drs.on_describe = slow
+
+    report = run(drs, deadline=Deadline.after(300, FakeClock()))
+
+    assert report["durationMs"] == 2500
+
+
 class LeaseNoting(FakeCooldowns):
     def __init__(self) -> None:
         super().__init__()
