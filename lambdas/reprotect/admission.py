@@ -40,7 +40,7 @@ class Admission:
         self._budget = budget
         self._tally = tally
         self._deadline = deadline
-        self._limits = decisions.Limits(config.max_starts_per_run, max_restarts=config.max_restarts_per_day)
+        self._limits: decisions.Limits  # set by `admit`, once the replicating servers are counted
 
     def admit(self, pending: list[Candidate], *, replicating: int) -> None:
         """Judge every candidate; `replicating` servers were replicating before the run started any."""

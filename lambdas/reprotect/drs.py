@@ -24,7 +24,7 @@ def make_client(
     window: float,
     *,
     max_concurrency: int,
-    max_attempts: int = 3,
+    max_attempts: int,
     retry_mode: str = "standard",
     pacing: Pacing | None = None,
     session: boto3.session.Session | None = None,

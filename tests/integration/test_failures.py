@@ -254,7 +254,7 @@ def test_unreadable_cooldowns_hold_the_servers_instead_of_starting_them(stack: S
 
     a, b = fleet({"state": "STOPPED"}, {"state": "STOPPED"})
     deadline = Deadline.after(300)
-    drs = make_client(deadline, 30, max_concurrency=10)
+    drs = make_client(deadline, 30, max_concurrency=10, max_attempts=3)
     services = Services(
         drs=drs,
         starts=drs,

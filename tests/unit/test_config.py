@@ -8,6 +8,7 @@ import pytest
 
 from reprotect import observability
 from reprotect.config import Config, ConfigError
+from reprotect.contract import SettingError
 from reprotect.tags import TagSpec
 
 BASE = {
@@ -94,6 +95,25 @@ def test_bad_values_name_the_variable_and_the_value(variable: str, value: str, w
 
     assert str(caught.value).startswith(f"{variable}={value!r}")
     assert words in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("spec", "taken"),
+    [
+        ("k" * 128 + "=v", True),  # AWS's longest tag key
+        ("k" * 129 + "=v", False),
+        ("k" * 129, False),
+        ("k=" + "v" * 256, True),  # and longest value
+        ("k=" + "v" * 257, False),
+    ],
+    ids=["key-128", "key-129", "key-129-alone", "value-256", "value-257"],
+)
+def test_a_tag_as_long_as_aws_allows_is_taken_and_one_character_more_is_not(spec: str, taken: bool) -> None:
+    if taken:
+        assert str(TagSpec.parse(spec)) == spec
+    else:
+        with pytest.raises(SettingError, match="is not a tag spec"):
+            TagSpec.parse(spec)
 
 
 @pytest.mark.parametrize("missing", ["OUTCOME_TOPIC_ARN", "IDEMPOTENCY_TABLE_NAME"])

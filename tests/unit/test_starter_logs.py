@@ -258,6 +258,31 @@ def test_a_claim_that_cannot_be_written_fails_its_server_in_the_tables_words_and
     ]
 
 
+class UnreadableJournal(FakeJournal):
+    def earlier_intents(self) -> frozenset[str]:
+        raise THROUGHPUT
+
+
+def test_a_run_journal_that_cannot_be_read_counts_no_earlier_start_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    drs = FakeDrs([[server(1)]])
+
+    report = run(drs, FakeCooldowns(), journal=UnreadableJournal())
+
+    # No earlier attempt is known to have started it: the cooldown claim still keeps it to one start
+    assert drs.started == [SID]
+    assert report["counts"]["started"] == 1
+    assert logged(caplog, "Could not read the run journal; earlier attempts' starts count as found") == [
+        {
+            "level": "ERROR",
+            "message": "Could not read the run journal; earlier attempts' starts count as found",
+            "service": "drs-reprotect",
+            "exception_name": "ClientError",
+        }
+    ]
+
+
 def test_a_run_journal_that_cannot_be_written_starts_no_server_and_is_logged(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
