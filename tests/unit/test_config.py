@@ -116,6 +116,24 @@ def test_a_tag_as_long_as_aws_allows_is_taken_and_one_character_more_is_not(spec
             TagSpec.parse(spec)
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "AWS:x",
+            "EXCLUDE_TAG='AWS:x' uses the reserved 'aws:' key prefix:"
+            " AWS keeps tags starting with it for itself",
+        ),
+        ("bad*key", "EXCLUDE_TAG='bad*key' has characters a DRS tag cannot hold"),
+    ],
+)
+def test_a_tag_drs_cannot_hold_is_refused_saying_why(value: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Config.from_env({**BASE, "EXCLUDE_TAG": value})
+
+    assert str(caught.value) == message
+
+
 @pytest.mark.parametrize("missing", ["OUTCOME_TOPIC_ARN", "IDEMPOTENCY_TABLE_NAME"])
 def test_required_variables(missing: str) -> None:
     env = dict(BASE)
