@@ -15,6 +15,19 @@ pytest_plugins = ["drs_emulator.pytest_plugin"]
 use_fake_aws()
 
 
+# The cheapest tests first, wherever they were named: pytest runs the command line's tests in the order
+# given, and mutmut names a mutant's tests in no set order; a failing unit test ends its run in a second.
+_FIRST = ("tests/unit/", "tests/emulator/", "tests/integration/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.removeprefix("mutants/")
+        return next((i for i, prefix in enumerate(_FIRST) if path.startswith(prefix)), len(_FIRST))
+
+    items.sort(key=rank)  # stable: each directory keeps its own order
+
+
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
     """One moto server for the session on loopback; tests use unique resource names."""
