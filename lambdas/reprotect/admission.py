@@ -23,6 +23,8 @@ COOLDOWN_BATCH = 100  # keys in one BatchGetItem
 
 
 class Admission:
+    _limits: decisions.Limits  # set by `admit`, once the replicating servers are counted
+
     def __init__(
         self,
         config: Config,
@@ -40,7 +42,6 @@ class Admission:
         self._budget = budget
         self._tally = tally
         self._deadline = deadline
-        self._limits: decisions.Limits  # set by `admit`, once the replicating servers are counted
 
     def admit(self, pending: list[Candidate], *, replicating: int) -> None:
         """Judge every candidate; `replicating` servers were replicating before the run started any."""

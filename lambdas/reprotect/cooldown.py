@@ -62,12 +62,14 @@ class CooldownStore:
     """Server items in the table: `read` finds holds and recent starts, `claim` takes a server,
     `confirm` turns the claim into the cooldown and records the start, `release` drops the claim."""
 
+    _claimed: dict[str, tuple[int, ...]]
+
     def __init__(self, client: Any, table_name: str, seconds: int, prefix: str = COOLDOWN_PREFIX) -> None:
         self._client = client
         self._table = table_name
         self._seconds = seconds
         self._prefix = prefix
-        self._claimed: dict[str, tuple[int, ...]] = {}  # recent starts as each claim found them
+        self._claimed = {}  # recent starts as each claim found them
 
     def read(self, server_ids: Iterable[str], now: int) -> dict[str, Record]:
         """What the table holds of these servers, by id (absent: no item)."""

@@ -82,6 +82,9 @@ def run(
 class Sweep:
     """The pager's side: describe, classify, look up failovers, count; then hand candidates to admission."""
 
+    _seen: set[str]
+    _pending: list[Candidate]
+
     def __init__(
         self,
         config: Config,
@@ -98,9 +101,9 @@ class Sweep:
         self._tally = tally
         self._deadline = deadline
         self._claim = claim
-        self._seen: set[str] = set()
+        self._seen = set()
         self._earlier = earlier  # what earlier attempts of this event set out to start
-        self._pending: list[Candidate] = []  # surveyed candidates not yet handed to admission
+        self._pending = []  # surveyed candidates not yet handed to admission
         self._replicating = 0
 
     def run(self, server_ids: tuple[str, ...] | None) -> None:

@@ -76,24 +76,29 @@ class Limit:
 class Pacer:
     """One operation's pacing, shared by every worker of a run. Not thread-safe: pacing.py locks."""
 
+    _queue: deque[int]
+    _out: list[float]
+    _ceiling: float | None
+    _last_admitted: tuple[float, float] | None
+
     def __init__(self, seed: Limit | None = None, *, max_burst: float = 10.0, now: float = 0.0) -> None:
         self.max_burst = max(1.0, max_burst)
         self.phase = Phase.OPEN
         self.rate = math.inf
         self.burst = 1.0
-        self._queue: deque[int] = deque()
+        self._queue = deque()
         self._tickets = 0
         self._window = OPEN_WINDOW  # open: calls allowed out at once
-        self._out: list[float] = []  # when the calls still out were sent
+        self._out = []  # when the calls still out were sent
         self._tat = now  # hold: the client bucket's theoretical arrival time (GCRA)
         self._calm_since = -math.inf  # refusals of calls sent before this were already answered
         self._held_since = now
         self._held_from = math.inf  # hold: the pace it began with
-        self._ceiling: float | None = None  # hold: the rate that last drew a refusal
+        self._ceiling = None  # hold: the rate that last drew a refusal
         self._streak = 0  # hold: refusals since the last admitted call
         self._answers = Answers()
         self._opened_with = 0  # calls admitted before the first refusal: the service's burst
-        self._last_admitted: tuple[float, float] | None = None  # its sending, and latest check
+        self._last_admitted = None  # its sending, and latest check
         self._search = Search(now, now, shortest=1.0 / MAX_RATE, near=NEAR)  # the last search begun
         if seed is not None:
             self.burst = min(self.max_burst, max(1.0, seed.burst))

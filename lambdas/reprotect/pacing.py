@@ -66,11 +66,11 @@ class Pacing:
     seeds: Mapping[str, Limit] = field(default_factory=dict)
     clock: Callable[[], float] = time.monotonic
     wait: Callable[[float], None] | None = None  # default: wait on the pacers' condition (tests: a fake)
+    _pacers: dict[str, Pacer] = field(default_factory=dict, init=False, repr=False)
+    _tallies: dict[str, _Tally] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._changed = threading.Condition()
-        self._pacers: dict[str, Pacer] = {}
-        self._tallies: dict[str, _Tally] = {}
         self._calls = threading.local()
 
     def attach(self, client: Any, per_attempt: float) -> None:

@@ -194,16 +194,23 @@ class Report:
 class Tally:
     """Outcomes as a run records them; thread-safe."""
 
+    _listed: list[ServerOutcome]
+    _entries: dict[Kind, list[Entry]]
+    _healthy_of: dict[Kind, int]
+    _survey_errors: list[SurveyError]
+    error: RunError | None
+    account: str | None
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._listed: list[ServerOutcome] = []
+        self._listed = []
         self._healthy = 0
-        self._entries: dict[Kind, list[Entry]] = {kind: [] for kind in Kind}
-        self._healthy_of: dict[Kind, int] = {kind: 0 for kind in Kind}
-        self._survey_errors: list[SurveyError] = []
+        self._entries = {kind: [] for kind in Kind}
+        self._healthy_of = {kind: 0 for kind in Kind}
+        self._survey_errors = []
         self.sweep_complete = True
-        self.error: RunError | None = None
-        self.account: str | None = None  # read from the servers' ARNs when the run had none
+        self.error = None
+        self.account = None  # read from the servers' ARNs when the run had none
 
     def add(self, outcome: ServerOutcome | Entry) -> None:
         with self._lock:

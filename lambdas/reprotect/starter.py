@@ -53,6 +53,8 @@ class Starter:
     release) is begun only if it can end before the deadline's wrap-up.
     """
 
+    _futures: list[Future[None]]
+
     def __init__(
         self,
         max_concurrency: int,
@@ -71,7 +73,7 @@ class Starter:
         self._deadline = deadline
         self._slots = threading.BoundedSemaphore(max_concurrency)
         self._pool = ThreadPoolExecutor(max_workers=2 * max_concurrency, thread_name_prefix="start")
-        self._futures: list[Future[None]] = []
+        self._futures = []
 
     def submit(self, candidate: Candidate) -> None:
         self._futures.append(self._pool.submit(self._start, candidate))
