@@ -565,6 +565,26 @@ def test_starts_in_flight_never_exceed_max_concurrency() -> None:
     assert drs.most_in_flight == 3
 
 
+class ThreadNoting(FakeDrs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.threads: set[str] = set()
+
+    def start_replication(self, sourceServerID: str) -> dict[str, Any]:
+        with self._lock:
+            self.threads.add(threading.current_thread().name)
+        return super().start_replication(sourceServerID)
+
+
+def test_starts_run_on_twice_max_concurrency_named_workers() -> None:
+    # While MAX_CONCURRENCY workers wait on DRS, as many more write their claims
+    drs = ThreadNoting([[server(i) for i in range(1, 25)]], call_seconds=0.02)
+
+    run(drs, FakeCooldowns(), max_concurrency=2)
+
+    assert drs.threads == {"start_0", "start_1", "start_2", "start_3"}
+
+
 def test_reaching_the_deadline_stops_paging_and_defers_what_was_not_reached() -> None:
     clock = FakeClock()
     deadline = Deadline.after(100, clock)  # margin 20: reached once 80 s have passed
