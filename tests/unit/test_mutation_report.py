@@ -4,6 +4,7 @@ yet checked is counted apart."""
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -69,3 +70,20 @@ def test_a_module_meets_its_target_only_when_the_unchecked_mutants_cannot_change
     )
 
     assert module.verdict == verdict
+
+
+def test_no_method_of_the_lambda_package_annotates_an_attribute_of_self() -> None:
+    # mutmut copies a method once per mutant; `self.x: T = ...` in every copy is an "already defined"
+    # error to mypy, which then counts every mutant of the method killed. Types go at class level.
+    package = Path(__file__).parents[2] / "lambdas" / "reprotect"
+    found = [
+        f"{path.relative_to(package)}:{node.lineno}"
+        for path in sorted(package.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Attribute)
+        and isinstance(node.target.value, ast.Name)
+        and node.target.value.id == "self"
+    ]
+
+    assert found == []
