@@ -66,8 +66,8 @@ class Pacing:
     seeds: Mapping[str, Limit] = field(default_factory=dict)
     clock: Callable[[], float] = time.monotonic
     wait: Callable[[float], None] | None = None  # default: wait on the pacers' condition (tests: a fake)
-    _pacers: dict[str, Pacer] = field(default_factory=dict, init=False, repr=False)
-    _tallies: dict[str, _Tally] = field(default_factory=dict, init=False, repr=False)
+    _pacers: dict[str, Pacer] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _tallies: dict[str, _Tally] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._changed = threading.Condition()
