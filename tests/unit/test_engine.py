@@ -578,7 +578,7 @@ class ThreadNoting(FakeDrs):
 
 def test_starts_run_on_twice_max_concurrency_named_workers() -> None:
     # While MAX_CONCURRENCY workers wait on DRS, as many more write their claims
-    drs = ThreadNoting([[server(i) for i in range(1, 25)]], call_seconds=0.02)
+    drs = ThreadNoting([[server(i) for i in range(1, 25)]], call_seconds=0.05)
 
     run(drs, FakeCooldowns(), max_concurrency=2)
 
