@@ -59,6 +59,15 @@ def test_a_refused_listing_is_reported_in_drs_words_and_logged(
     assert report["sweepComplete"] is False
 
 
+def two_pages(request: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The first and second of three items, then (asked with the token) the second again and the third:
+    an item that moved between pages."""
+    first, moved, last = items
+    if "nextToken" not in request:
+        return {"items": [first, moved], "nextToken": "page-2"}
+    return {"items": [moved, last]}
+
+
 class PagedNetworks(ProtectingDrs):
     """Source networks in two pages, the second named by a token; one network moved onto both."""
 
@@ -71,10 +80,7 @@ class PagedNetworks(ProtectingDrs):
         if "filters" in request:
             return super().describe_source_networks(**request)
         self.requests.append(dict(request))
-        first, moved, last = self.networks
-        if "nextToken" not in request:
-            return {"items": [first, moved], "nextToken": "page-2"}
-        return {"items": [moved, last]}
+        return two_pages(request, self.networks)
 
 
 def test_every_page_of_source_networks_is_asked_for_and_each_network_judged_once() -> None:
@@ -121,10 +127,7 @@ class PagedInstances(ProtectingDrs):
     def describe_recovery_instances(self, **request: Any) -> dict[str, Any]:
         if "filters" in request:
             return super().describe_recovery_instances(**request)
-        first, moved, last = self.recovery_instances
-        if "nextToken" not in request:
-            return {"items": [first, moved], "nextToken": "page-2"}
-        return {"items": [moved, last]}
+        return two_pages(request, self.recovery_instances)
 
 
 def test_every_page_of_recovery_instances_is_read_and_each_instance_reversed_once() -> None:

@@ -4,23 +4,14 @@ empty page with a token included."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from reprotect import recovery
+from tests.unit.test_drs_pages import PagedDrs
 
 
-class Listing:
-    """DescribeRecoveryInstances answering each request from `answers` in turn; records the requests."""
+class Listing(PagedDrs):
+    """DescribeRecoveryInstances answering each request from the pages given in turn; records the requests."""
 
-    def __init__(self, answers: list[dict[str, Any]]) -> None:
-        self.answers = iter(answers)
-        self.requests: list[dict[str, Any]] = []
-
-    def describe_recovery_instances(self, **request: Any) -> dict[str, Any]:
-        self.requests.append(
-            {**request, **({"filters": dict(request["filters"])} if "filters" in request else {})}
-        )
-        return next(self.answers)
+    describe_recovery_instances = PagedDrs.describe_source_servers
 
 
 def sid(n: int) -> str:
@@ -29,11 +20,9 @@ def sid(n: int) -> str:
 
 def test_every_recovery_instance_is_listed_page_by_page_an_empty_page_with_a_token_included() -> None:
     client = Listing(
-        [
-            {"items": [{"recoveryInstanceID": "i-1"}], "nextToken": "a"},
-            {"nextToken": "b"},
-            {"items": [{"recoveryInstanceID": "i-2"}]},
-        ]
+        {"items": [{"recoveryInstanceID": "i-1"}], "nextToken": "a"},
+        {"nextToken": "b"},
+        {"items": [{"recoveryInstanceID": "i-2"}]},
     )
 
     pages = list(recovery.pages(client, None))
@@ -48,7 +37,7 @@ def test_every_recovery_instance_is_listed_page_by_page_an_empty_page_with_a_tok
 
 def test_the_instances_of_given_servers_are_asked_for_200_ids_at_a_time_each_id_once() -> None:
     ids = [sid(n) for n in range(450, 0, -1)] + [sid(7)]  # 450 servers, unsorted, one named twice
-    client = Listing([{"items": []}, {"items": [], "nextToken": "more"}, {"items": []}, {}])
+    client = Listing({"items": []}, {"items": [], "nextToken": "more"}, {"items": []}, {})
 
     pages = list(recovery.pages(client, ids))
 
@@ -63,7 +52,7 @@ def test_the_instances_of_given_servers_are_asked_for_200_ids_at_a_time_each_id_
 
 
 def test_no_servers_no_request() -> None:
-    client = Listing([])
+    client = Listing()
 
     assert list(recovery.pages(client, [])) == []
     assert client.requests == []
